@@ -1,0 +1,60 @@
+"""Sign-up, sign-in and sessions: validation, argon2 hashing and the session store."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from bson import ObjectId
+
+from goalgetter.data import sessions, users
+from goalgetter.domain.validation import (
+    ValidationError,
+    check_password,
+    normalise_email,
+    normalise_name,
+)
+from goalgetter.settings import get_settings
+
+_hasher = PasswordHasher()
+# Verifying against this when the email is unknown keeps both failures equally slow.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+async def sign_up(name: str, email: str, password: str) -> dict:
+    """Create the account; raises ValidationError with the field to blame."""
+    name, email = normalise_name(name), normalise_email(email)
+    check_password(password)
+    try:
+        return await users.create_user(email, name, _hasher.hash(password))
+    except users.EmailTaken:
+        raise ValidationError("email", "email_taken") from None
+
+
+async def sign_in(email: str, password: str) -> dict:
+    email = normalise_email(email)
+    if not password:
+        raise ValidationError("password", "password_missing")
+    user = await users.find_user_by_email(email)
+    try:
+        _hasher.verify(user["password_hash"] if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        raise ValidationError("password", "wrong_credentials") from None
+    if user is None:
+        raise ValidationError("password", "wrong_credentials")
+    return user
+
+
+async def start_session(user_id: ObjectId) -> str:
+    settings = get_settings()
+    lifetime = timedelta(days=settings.session_days)
+    return await sessions.create_session(user_id, settings.resolved_secret_key(), lifetime)
+
+
+async def user_id_for_token(token: str) -> ObjectId | None:
+    return await sessions.user_id_for_token(token, get_settings().resolved_secret_key())
+
+
+async def end_session(token: str) -> None:
+    await sessions.delete_session(token, get_settings().resolved_secret_key())

@@ -1,0 +1,82 @@
+"""What the coach sees on each send: the person's goals, recent history and phase."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from goalgetter.coach.persona import PERSONA, PHASE_GUIDANCE
+
+HISTORY_LIMIT = 10
+MAX_GOAL_CHARS = 4_000
+MAX_GOALS_CHARS = 20_000
+
+
+@dataclass(frozen=True)
+class GoalText:
+    title: str
+    content: str
+    selected: bool = False
+
+
+@dataclass(frozen=True)
+class Turn:
+    role: str  # "user" | "assistant"
+    content: str
+
+
+@dataclass(frozen=True)
+class CoachContext:
+    user_name: str
+    phase: str
+    goals: tuple[GoalText, ...]
+    history: tuple[Turn, ...]
+    message: str
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def selected_goal(self) -> GoalText | None:
+        return next((goal for goal in self.goals if goal.selected), None)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + "\n[… cut for length]"
+
+
+def render_goals(goals: tuple[GoalText, ...]) -> str:
+    if not goals:
+        return "They have not written any goals yet."
+    sections, used = [], 0
+    for goal in goals:
+        marker = " (open in their editor now)" if goal.selected else ""
+        body = _clip(goal.content.strip(), MAX_GOAL_CHARS) or "(no text yet)"
+        section = f"### {goal.title.strip() or 'Untitled goal'}{marker}\n{body}"
+        if used + len(section) > MAX_GOALS_CHARS:
+            sections.append(f"[{len(goals) - len(sections)} more goals not shown]")
+            break
+        sections.append(section)
+        used += len(section)
+    return "\n\n".join(sections)
+
+
+def build_system_prompt(context: CoachContext) -> str:
+    guidance = PHASE_GUIDANCE.get(context.phase, PHASE_GUIDANCE["goal_setting"])
+    return (
+        f"{PERSONA}\n## The person\nName: {context.user_name or 'unknown'}\n"
+        f"Phase: {context.phase}. {guidance}\n\n"
+        f"## Their goals\n<goals>\n{render_goals(context.goals)}\n</goals>\n"
+    )
+
+
+def build_messages(context: CoachContext) -> list[dict]:
+    """History plus the new message in the alternating form the Messages API expects."""
+    turns = [t for t in context.history[-HISTORY_LIMIT:] if t.content.strip()]
+    turns.append(Turn("user", context.message))
+    messages: list[dict] = []
+    for turn in turns:
+        if not messages and turn.role != "user":
+            continue
+        if messages and messages[-1]["role"] == turn.role:
+            messages[-1]["content"] += "\n\n" + turn.content
+        else:
+            messages.append({"role": turn.role, "content": turn.content})
+    return messages

@@ -1,0 +1,196 @@
+"""Right side of the workspace: the coach."""
+
+import reflex as rx
+
+from goalgetter.components.brand import ACCENT
+from goalgetter.domain.validation import MAX_CHAT_MESSAGE_LENGTH
+from goalgetter.state.chat import ChatMessage, ChatState
+
+
+def _bubble(message: ChatMessage) -> rx.Component:
+    is_user = message["role"] == "user"
+    return rx.box(
+        rx.cond(
+            is_user,
+            rx.text(message["content"], class_name="gg-user-text"),
+            rx.markdown(message["content"], use_raw=False, use_math=False, use_katex=False),
+        ),
+        rx.cond(
+            message["note"] != "",
+            rx.text(message["note"], size="1", color_scheme="red", class_name="gg-note"),
+        ),
+        class_name=rx.cond(is_user, "gg-bubble gg-bubble-user", "gg-bubble gg-bubble-coach"),
+        custom_attrs={"data-role": message["role"], "data-message-id": message["id"]},
+    )
+
+
+def _typing_indicator() -> rx.Component:
+    return rx.box(
+        rx.el.span(),
+        rx.el.span(),
+        rx.el.span(),
+        class_name="gg-typing",
+        id="chat-typing",
+        aria_label="The coach is typing",
+    )
+
+
+def _header() -> rx.Component:
+    return rx.hstack(
+        rx.avatar(fallback="TR", color_scheme=ACCENT, size="3", radius="full"),
+        rx.vstack(
+            rx.heading("Your coach", size="3"),
+            rx.cond(
+                ChatState.coach_offline,
+                rx.badge(
+                    "Offline coach: SMART checks, no AI",
+                    color_scheme="gray",
+                    id="coach-offline-badge",
+                ),
+                rx.text("Direct, energising, on your side.", size="1", color_scheme="gray"),
+            ),
+            spacing="0",
+        ),
+        rx.spacer(),
+        rx.tooltip(
+            rx.icon_button(
+                rx.icon("eraser", size=16),
+                on_click=ChatState.ask_clear,
+                variant="ghost",
+                color_scheme="gray",
+                id="chat-clear",
+                aria_label="Clear chat history",
+            ),
+            content="Clear chat history",
+        ),
+        width="100%",
+        align="center",
+    )
+
+
+def _error_bar() -> rx.Component:
+    return rx.cond(
+        ChatState.chat_error,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("triangle-alert", size=16)),
+            rx.callout.text(
+                ChatState.chat_error,
+                " ",
+                rx.cond(
+                    ChatState.can_retry,
+                    rx.link(
+                        "Retry", on_click=ChatState.retry, id="chat-retry", href="#", weight="bold"
+                    ),
+                ),
+            ),
+            color_scheme="red",
+            size="1",
+            id="chat-error",
+            role="alert",
+        ),
+    )
+
+
+def _composer() -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.text_area(
+                id="chat-input",
+                name="message",
+                placeholder="Talk it through with your coach… (Enter sends, Shift+Enter: new line)",
+                enter_key_submit=True,
+                max_length=MAX_CHAT_MESSAGE_LENGTH,
+                rows="2",
+                class_name="gg-chat-input",
+                flex="1",
+            ),
+            rx.cond(
+                ChatState.is_generating,
+                rx.button(
+                    rx.icon("square", size=14),
+                    "Stop",
+                    on_click=ChatState.stop,
+                    type="button",
+                    id="chat-stop",
+                    color_scheme="gray",
+                    size="3",
+                ),
+                rx.button(
+                    rx.icon("send", size=16),
+                    type="submit",
+                    id="chat-send",
+                    size="3",
+                    aria_label="Send",
+                ),
+            ),
+            align="end",
+            width="100%",
+        ),
+        on_submit=ChatState.submit,
+        width="100%",
+    )
+
+
+def _clear_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Clear the whole conversation?"),
+            rx.alert_dialog.description("Every message with your coach will be deleted."),
+            rx.hstack(
+                rx.alert_dialog.cancel(
+                    rx.button(
+                        "Cancel",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=ChatState.cancel_clear,
+                    )
+                ),
+                rx.alert_dialog.action(
+                    rx.button(
+                        "Clear history",
+                        color_scheme="red",
+                        id="chat-clear-confirm",
+                        on_click=ChatState.confirm_clear_history,
+                    )
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="1em",
+            ),
+        ),
+        open=ChatState.confirm_clear,
+    )
+
+
+def _empty_chat() -> rx.Component:
+    return rx.center(
+        rx.vstack(
+            rx.icon("flame", size=36, color=rx.color(ACCENT, 9)),
+            rx.text("Tell me what you want to make happen.", weight="bold"),
+            rx.text(
+                "I'll help you turn it into a goal you can't ignore.", size="2", color_scheme="gray"
+            ),
+            align="center",
+            spacing="1",
+        ),
+        padding="3em 1em",
+    )
+
+
+def chat_panel() -> rx.Component:
+    return rx.vstack(
+        _header(),
+        rx.auto_scroll(
+            rx.cond(ChatState.messages.length() == 0, _empty_chat()),
+            rx.foreach(ChatState.messages, _bubble),
+            rx.cond(ChatState.waiting_for_first_token, _typing_indicator()),
+            id="chat-messages",
+            class_name="gg-messages",
+        ),
+        _error_bar(),
+        _composer(),
+        _clear_dialog(),
+        height="100%",
+        width="100%",
+        spacing="3",
+    )

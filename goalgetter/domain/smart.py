@@ -1,0 +1,145 @@
+"""SMART checks on a goal's text: specific, measurable, achievable, relevant, time-bound.
+
+Pure and deterministic. The offline coach asks about what is missing; the goal editor can
+show the same letters as a live score.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+VAGUE_WORDS = frozenset(
+    [
+        "better",
+        "more",
+        "less",
+        "improve",
+        "improved",
+        "improving",
+        "healthier",
+        "happier",
+        "fitter",
+        "stuff",
+        "things",
+        "somehow",
+        "some",
+        "good",
+        "great",
+        "successful",
+        "maybe",
+        "try",
+        "hopefully",
+        "lots",
+    ]
+)
+_WORD = re.compile(r"[a-zA-Z\u00C0-\u024F']+")
+_MEASURE = re.compile(
+    r"\d|%|\b(once|twice|double|triple|half|one|two|three|four|five|six|seven|eight|nine|ten"
+    r"|eleven|twelve|twenty|thirty|fifty|hundred|thousand|dozen)\b",
+    re.IGNORECASE,
+)
+_PLAN = re.compile(
+    r"\b(i will|i'll|i am going to|each|every|per (day|week|month)|daily|weekly|monthly"
+    r"|step|steps|plan|schedule|habit|first|then|by (doing|running|practising|practicing"
+    r"|working|saving|reading|writing)|mornings?|evenings?|routine)\b",
+    re.IGNORECASE,
+)
+_BULLETS = re.compile(r"^\s*([-*+]|\d+[.)])\s+\S", re.MULTILINE)
+_WHY = re.compile(
+    r"\b(because|so that|so i can|so we can|in order to|why|matters?|reason|which will"
+    r"|that will|to be able|motivat\w*|for my|for our)\b",
+    re.IGNORECASE,
+)
+_MONTHS = (
+    r"jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?"
+    r"|oct(ober)?|nov(ember)?|dec(ember)?"
+)
+_DEADLINE = re.compile(
+    r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b"
+    rf"|\b({_MONTHS})\b\.?\s*\d{{1,2}}|\b\d{{1,2}}(st|nd|rd|th)?\s+({_MONTHS})\b"
+    r"|\b(by|before|until|end of|within|in)\s+(the\s+)?(next\s+)?"
+    rf"(\d+\s+)?({_MONTHS}|days?|weeks?|months?|years?|q[1-4]|spring|summer|autumn|fall"
+    r"|winter|monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|20\d\d)\b"
+    r"|\bq[1-4]\s*20\d\d\b|\b(deadline|due)\b",
+    re.IGNORECASE,
+)
+MIN_SPECIFIC_WORDS = 6
+
+
+@dataclass(frozen=True)
+class SmartCheck:
+    letter: str
+    name: str
+    passed: bool
+    hint: str
+    question: str
+
+
+@dataclass(frozen=True)
+class SmartReport:
+    checks: tuple[SmartCheck, ...]
+
+    @property
+    def missing(self) -> tuple[SmartCheck, ...]:
+        return tuple(check for check in self.checks if not check.passed)
+
+    @property
+    def score(self) -> int:
+        return sum(check.passed for check in self.checks)
+
+    @property
+    def letters(self) -> str:
+        return "".join(check.letter for check in self.checks if check.passed)
+
+
+def _is_specific(words: list[str]) -> bool:
+    if len(words) < MIN_SPECIFIC_WORDS:
+        return False
+    vague = sum(word.lower() in VAGUE_WORDS for word in words)
+    return vague * 5 <= len(words)
+
+
+def analyse_goal(title: str, content: str) -> SmartReport:
+    text = f"{title}\n{content}"
+    words = _WORD.findall(text)
+    has_plan = bool(_PLAN.search(text)) or len(_BULLETS.findall(content)) >= 2
+    return SmartReport(
+        (
+            SmartCheck(
+                "S",
+                "Specific",
+                _is_specific(words),
+                "Say exactly what you will do, in a full sentence.",
+                "What exactly will you do? Paint it so clearly that a stranger could see it.",
+            ),
+            SmartCheck(
+                "M",
+                "Measurable",
+                bool(_MEASURE.search(text)),
+                "Add a number: how much, how many, how often.",
+                "How will you measure it? Give me a number, a unit, something you can count.",
+            ),
+            SmartCheck(
+                "A",
+                "Achievable",
+                has_plan,
+                "Write the first steps or the routine that gets you there.",
+                "What is your plan: the routine or first step that makes this happen?",
+            ),
+            SmartCheck(
+                "R",
+                "Relevant",
+                bool(_WHY.search(text)),
+                'Say why this matters to you ("because…", "so that…").',
+                "Why does this matter to you? What will it give you when you have it?",
+            ),
+            SmartCheck(
+                "T",
+                "Time-bound",
+                bool(_DEADLINE.search(text)),
+                'Give it a deadline: a date, or "by the end of March".',
+                "When will this be done? Name the date.",
+            ),
+        )
+    )

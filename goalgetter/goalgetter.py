@@ -1,0 +1,32 @@
+"""The GoalGetter Reflex app: pages, the extra HTTP routes and start-up tasks."""
+
+import reflex as rx
+
+from goalgetter.data.startup import database_lifespan
+from goalgetter.pages.auth import login_page, signup_page
+from goalgetter.pages.home import home_page
+from goalgetter.pages.workspace import workspace_page
+from goalgetter.routes import auth_routes
+from goalgetter.state.auth_form import AuthFormState
+from goalgetter.state.session import SessionState
+
+app = rx.App(
+    stylesheets=["/styles.css"],
+    api_transformer=auth_routes(),
+    head_components=[
+        rx.el.meta(name="theme-color", content="#f76b15"),
+        rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
+    ],
+)
+app.register_lifespan_task(database_lifespan)
+
+public_page = [SessionState.open_public_page, AuthFormState.read_params]
+app.add_page(home_page, route="/", title="GoalGetter", on_load=SessionState.open_public_page)
+app.add_page(login_page, route="/login", title="Sign in · GoalGetter", on_load=public_page)
+app.add_page(signup_page, route="/signup", title="Sign up · GoalGetter", on_load=public_page)
+app.add_page(
+    workspace_page,
+    route="/workspace",
+    title="Workspace · GoalGetter",
+    on_load=SessionState.open_workspace,
+)

@@ -1,0 +1,133 @@
+"""/login and /signup: plain HTML forms posted to the backend's auth routes."""
+
+import reflex as rx
+
+from goalgetter.components.brand import centered_page, logo
+from goalgetter.components.native_form import backend_url, native_form
+from goalgetter.domain.validation import MIN_PASSWORD_LENGTH
+from goalgetter.state.auth_form import AuthFormState
+
+
+def _field(label: str, input_id: str, **props) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(label, html_for=input_id, font_weight="500", font_size="0.9em"),
+        rx.el.input(id=input_id, class_name="gg-input", required=True, **props),
+        spacing="1",
+        align="stretch",
+    )
+
+
+def _messages() -> rx.Component:
+    return rx.fragment(
+        rx.cond(
+            AuthFormState.error,
+            rx.callout(
+                AuthFormState.error,
+                icon="circle-alert",
+                color_scheme="red",
+                id="auth-error",
+                role="alert",
+            ),
+        ),
+        rx.cond(
+            AuthFormState.notice,
+            rx.callout(AuthFormState.notice, icon="circle-check", color_scheme="grass"),
+        ),
+    )
+
+
+def _auth_card(
+    heading: str, subtitle: str, action: str, fields: list, submit: str, footer: rx.Component
+) -> rx.Component:
+    return centered_page(
+        rx.center(logo("7")),
+        rx.card(
+            rx.vstack(
+                rx.heading(heading, size="6"),
+                rx.text(subtitle, color_scheme="gray", size="2"),
+                _messages(),
+                native_form(
+                    rx.vstack(
+                        *fields,
+                        rx.el.button(
+                            submit, id="auth-submit", type="submit", class_name="gg-button"
+                        ),
+                        spacing="4",
+                        align="stretch",
+                    ),
+                    action=backend_url(action),
+                    method="post",
+                ),
+                footer,
+                spacing="4",
+                align="stretch",
+            ),
+            size="4",
+        ),
+    )
+
+
+def login_page() -> rx.Component:
+    return _auth_card(
+        "Welcome back",
+        "Sign in and pick up where you left off.",
+        "/auth/login",
+        [
+            _field(
+                "Email",
+                "auth-email",
+                name="email",
+                type="email",
+                default_value=AuthFormState.email,
+                key=AuthFormState.email,
+                auto_complete="email",
+            ),
+            _field(
+                "Password",
+                "auth-password",
+                name="password",
+                type="password",
+                auto_complete="current-password",
+            ),
+        ],
+        "Sign in",
+        rx.text("New here? ", rx.link("Create an account", href="/signup"), size="2"),
+    )
+
+
+def signup_page() -> rx.Component:
+    return _auth_card(
+        "Create your account",
+        "Write your goals, talk them through with your coach, and follow through.",
+        "/auth/signup",
+        [
+            _field(
+                "Name",
+                "auth-name",
+                name="name",
+                default_value=AuthFormState.name,
+                key=AuthFormState.name,
+                auto_complete="name",
+                max_length=100,
+            ),
+            _field(
+                "Email",
+                "auth-email",
+                name="email",
+                type="email",
+                default_value=AuthFormState.email,
+                key=AuthFormState.email,
+                auto_complete="email",
+            ),
+            _field(
+                f"Password (at least {MIN_PASSWORD_LENGTH} characters)",
+                "auth-password",
+                name="password",
+                type="password",
+                auto_complete="new-password",
+                min_length=MIN_PASSWORD_LENGTH,
+            ),
+        ],
+        "Create account",
+        rx.text("Already have an account? ", rx.link("Sign in", href="/login"), size="2"),
+    )

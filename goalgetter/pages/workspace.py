@@ -1,0 +1,77 @@
+"""/workspace: goals on the left, coach on the right; tabs under 768 px."""
+
+import reflex as rx
+
+from goalgetter.components.brand import logo
+from goalgetter.components.chat_panel import chat_panel
+from goalgetter.components.goal_panel import goal_panel
+from goalgetter.components.native_form import backend_url
+from goalgetter.state.goals import GoalsState
+from goalgetter.state.session import SessionState
+
+DESKTOP = "flex"
+
+
+def _header() -> rx.Component:
+    return rx.hstack(
+        logo(),
+        rx.spacer(),
+        rx.text(
+            SessionState.user_name,
+            size="2",
+            color_scheme="gray",
+            class_name="gg-hide-narrow",
+            id="user-name",
+        ),
+        rx.button(
+            rx.icon("log-out", size=14),
+            "Sign out",
+            id="signout",
+            variant="soft",
+            color_scheme="gray",
+            size="2",
+            on_click=rx.redirect(backend_url("/auth/logout"), is_external=True),
+        ),
+        class_name="gg-header",
+        align="center",
+        spacing="3",
+    )
+
+
+def _tab(label: str, value: str, icon: str) -> rx.Component:
+    return rx.el.button(
+        rx.icon(icon, size=16),
+        label,
+        on_click=GoalsState.show_tab(value),
+        class_name=rx.cond(GoalsState.mobile_tab == value, "gg-tab gg-tab-active", "gg-tab"),
+        id=f"tab-{value}",
+        role="tab",
+    )
+
+
+def _panel(content: rx.Component, tab: str) -> rx.Component:
+    shown = GoalsState.mobile_tab == tab
+    # Phones show the active tab only; from 768 px (Radix "md") both panels are side by side.
+    return rx.box(
+        content,
+        class_name="gg-panel",
+        display=[rx.cond(shown, DESKTOP, "none"), rx.cond(shown, DESKTOP, "none"), DESKTOP],
+    )
+
+
+def workspace_page() -> rx.Component:
+    return rx.box(
+        _header(),
+        rx.hstack(
+            _tab("Goals", "goals", "target"),
+            _tab("Coach", "coach", "message-circle"),
+            class_name="gg-tabs",
+            role="tablist",
+        ),
+        rx.box(
+            _panel(goal_panel(), "goals"),
+            _panel(chat_panel(), "coach"),
+            class_name="gg-split",
+        ),
+        class_name="gg-shell",
+    )

@@ -1,0 +1,97 @@
+"""Plain HTTP routes beside Reflex: sign-in forms, sign-out and /health.
+
+Sign-in and sign-out are full page navigations because Reflex reads cookies once, when the
+websocket connects: the session cookie is set here, httpOnly, and never reaches page scripts.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import reflex as rx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse
+from starlette.routing import Route
+
+from goalgetter import accounts
+from goalgetter.data.client import database_answers
+from goalgetter.domain.validation import ValidationError
+from goalgetter.settings import get_settings
+
+SESSION_COOKIE = "gg_session"
+
+
+def frontend_url(path: str, **params: str) -> str:
+    base = (rx.config.get_config().deploy_url or "").rstrip("/")
+    query = f"?{urlencode(params)}" if params else ""
+    return f"{base}{path}{query}"
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _signed_in_response(token: str) -> RedirectResponse:
+    settings = get_settings()
+    response = _see_other(frontend_url("/workspace"))
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.session_days * 86_400,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        path="/",
+    )
+    return response
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {key: str(form.get(key, "")) for key in ("name", "email", "password")}
+
+
+async def signup(request: Request) -> RedirectResponse:
+    fields = await _form(request)
+    try:
+        user = await accounts.sign_up(fields["name"], fields["email"], fields["password"])
+    except ValidationError as error:
+        kept = {"name": fields["name"][:200], "email": fields["email"][:300]}
+        return _see_other(frontend_url("/signup", error=error.code, **kept))
+    return _signed_in_response(await accounts.start_session(user["_id"]))
+
+
+async def login(request: Request) -> RedirectResponse:
+    fields = await _form(request)
+    try:
+        user = await accounts.sign_in(fields["email"], fields["password"])
+    except ValidationError as error:
+        return _see_other(frontend_url("/login", error=error.code, email=fields["email"][:300]))
+    return _signed_in_response(await accounts.start_session(user["_id"]))
+
+
+async def logout(request: Request) -> RedirectResponse:
+    await accounts.end_session(request.cookies.get(SESSION_COOKIE, ""))
+    response = _see_other(frontend_url("/login", signed_out="1"))
+    response.delete_cookie(SESSION_COOKIE, path="/", samesite="lax", httponly=True)
+    return response
+
+
+async def health(_: Request) -> JSONResponse:
+    database_ok = await database_answers()
+    return JSONResponse(
+        {"status": "ok" if database_ok else "degraded", "database": database_ok},
+        status_code=200 if database_ok else 503,
+    )
+
+
+def auth_routes() -> Starlette:
+    return Starlette(
+        routes=[
+            Route("/auth/signup", signup, methods=["POST"]),
+            Route("/auth/login", login, methods=["POST"]),
+            Route("/auth/logout", logout, methods=["GET", "POST"]),
+            Route("/health", health, methods=["GET"]),
+        ]
+    )

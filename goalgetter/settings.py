@@ -1,0 +1,79 @@
+"""Every setting GoalGetter reads, with the embedded default used when it is unset.
+
+Each outside service is optional: leave its variable empty and the app uses the embedded
+stand-in (see README, "Configuration").
+"""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    # Database: unset -> the embedded mongoeco SQLite wire server under data_dir.
+    mongodb_uri: str = ""
+    mongodb_db: str = "goalgetter"
+    embedded_store_port: int = 27217
+
+    # Reflex state: unset -> disk state, one worker.
+    redis_url: str = ""
+
+    # Coach: unset key -> the offline coach.
+    anthropic_api_key: str = ""
+    anthropic_model: str = "claude-sonnet-4-5"
+    anthropic_base_url: str = ""
+    anthropic_timeout_seconds: float = 60.0
+    anthropic_max_retries: int = 2
+    anthropic_max_tokens: int = 1024
+
+    # Email: unset -> outbox only.
+    resend_api_key: str = ""
+
+    # OAuth sign-in and Google Calendar: unset -> email + password only.
+    google_client_id: str = ""
+    google_client_secret: str = ""
+    github_client_id: str = ""
+    github_client_secret: str = ""
+
+    # Unset -> generated once into data_dir/secret_key.
+    secret_key: str = ""
+    data_dir: Path = PROJECT_ROOT / "data"
+
+    session_days: int = 30
+    cookie_secure: bool = False
+
+    @property
+    def uses_embedded_store(self) -> bool:
+        return not self.mongodb_uri
+
+    @property
+    def coach_is_offline(self) -> bool:
+        return not self.anthropic_api_key
+
+    def resolved_secret_key(self) -> str:
+        if self.secret_key:
+            return self.secret_key
+        key_file = self.data_dir / "secret_key"
+        if not key_file.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            # O_EXCL: two workers starting together must agree on one key.
+            try:
+                with open(key_file, "x") as handle:
+                    handle.write(secrets.token_urlsafe(48))
+                key_file.chmod(0o600)
+            except FileExistsError:
+                pass
+        return key_file.read_text().strip()
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,79 @@
+"""Who is signed in, resolved on the server from the httpOnly session cookie.
+
+Reflex reads request headers (cookies included) from the websocket handshake, so the token
+never passes through page scripts or event arguments. Per-user states are substates of
+SessionState and are reset whenever the signed-in user changes.
+"""
+
+from __future__ import annotations
+
+from http.cookies import CookieError, SimpleCookie
+
+import reflex as rx
+from bson import ObjectId
+
+from goalgetter import accounts
+from goalgetter.data import users
+from goalgetter.routes import SESSION_COOKIE
+
+
+class NotSignedIn(Exception):
+    pass
+
+
+def session_token(cookie_header: str) -> str:
+    jar = SimpleCookie()
+    try:
+        jar.load(cookie_header or "")
+    except CookieError:
+        return ""
+    morsel = jar.get(SESSION_COOKIE)
+    return morsel.value if morsel else ""
+
+
+class SessionState(rx.State):
+    user_name: str = ""
+    user_email: str = ""
+    _user_id: str = ""
+
+    def signed_in_user_id(self) -> ObjectId:
+        """The server-side user id; every data call takes it from here."""
+        if not self._user_id:
+            raise NotSignedIn()
+        return ObjectId(self._user_id)
+
+    async def _forget_user(self) -> None:
+        from goalgetter.state.chat import ChatState
+        from goalgetter.state.goals import GoalsState
+
+        for per_user_state in (GoalsState, ChatState):
+            (await self.get_state(per_user_state)).reset()
+        self.reset()
+
+    async def _resolve_user(self) -> dict | None:
+        token = session_token(self.router.headers.cookie)
+        user_id = await accounts.user_id_for_token(token) if token else None
+        user = await users.get_user(user_id) if user_id else None
+        if user is None or str(user["_id"]) != self._user_id:
+            await self._forget_user()
+        if user is not None:
+            self._user_id = str(user["_id"])
+            self.user_name, self.user_email = user["name"], user["email"]
+        return user
+
+    @rx.event
+    async def open_workspace(self):
+        from goalgetter.state.chat import ChatState
+        from goalgetter.state.goals import GoalsState
+
+        if await self._resolve_user() is None:
+            return rx.redirect("/login")
+        return [GoalsState.load, ChatState.load_history]
+
+    @rx.event
+    async def open_public_page(self):
+        """Home and sign-in pages: a signed-in visitor goes to the workspace; anyone else
+        starts with no per-user state left in this tab."""
+        if await self._resolve_user() is not None:
+            return rx.redirect("/workspace")
+        return None
