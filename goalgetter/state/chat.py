@@ -6,12 +6,10 @@ import functools
 from typing import TypedDict
 
 import reflex as rx
-from bson import ObjectId
 
-from goalgetter.coach.context import HISTORY_LIMIT, CoachContext, GoalText, Turn
-from goalgetter.coach.llm import ClaudeCoach, CoachError, OfflineCoach, ReplyDone, make_coach
-from goalgetter.data import chat_messages, users
-from goalgetter.data import goals as goals_data
+from goalgetter.coach import conversation
+from goalgetter.coach.llm import ClaudeCoach, OfflineCoach, make_coach
+from goalgetter.data import chat_messages
 from goalgetter.domain.validation import ValidationError, check_chat_message
 from goalgetter.settings import get_settings
 from goalgetter.state.session import SessionState
@@ -41,32 +39,6 @@ def _shown(message: dict) -> ChatMessage:
         "content": message["content"],
         "note": note,
     }
-
-
-def _turns_before_retry(history: list[dict], retrying: bool) -> list[Turn]:
-    turns = [m for m in history if not (m.get("metadata") or {}).get("error")]
-    if retrying:
-        while turns and turns[-1]["role"] != "user":
-            turns.pop()
-        turns = turns[:-1]
-    return [Turn(m["role"], m["content"]) for m in turns[-HISTORY_LIMIT:]]
-
-
-async def build_context(user_id: ObjectId, message: str, selected_id: str, retrying: bool):
-    """Fresh on every send: the user's phase, goals and recent history from the database."""
-    user = await users.get_user(user_id) or {}
-    goals = await goals_data.goals_with_content(user_id)
-    history = await chat_messages.recent_messages(user_id, HISTORY_LIMIT + 4)
-    return CoachContext(
-        user_name=user.get("name", ""),
-        phase=user.get("phase", "goal_setting"),
-        goals=tuple(
-            GoalText(g.get("title", ""), g.get("content", ""), str(g["_id"]) == selected_id)
-            for g in goals
-        ),
-        history=tuple(_turns_before_retry(history, retrying)),
-        message=message,
-    )
 
 
 class ChatState(SessionState):
@@ -120,70 +92,52 @@ class ChatState(SessionState):
 
     @rx.event(background=True)
     async def generate(self, message: str, retrying: bool):
-        reply, reply_ref, meta, user_id = "", None, {}, None
+        outcome, failure = None, ""
         try:
             async with self:
                 user_id = self.signed_in_user_id()
-                goals_state = await self.get_state(_goals_state())
-                selected_id = goals_state.selected_id
-            context = await build_context(user_id, message, selected_id, retrying)
-            if not retrying:
-                try:
-                    await chat_messages.append_message(user_id, "user", message)
-                except Exception:
-                    async with self:
-                        self.messages.pop()
-                        self.chat_error = FAILED_TO_SAVE
-                        self.can_retry = False
-                    return
-            replies = coach().reply(context)
-            async for chunk in replies:
-                if isinstance(chunk, ReplyDone):
-                    meta = {"model": chunk.model, "usage": chunk.usage}
-                    continue
-                reply += chunk
-                if reply_ref is None:
-                    reply_ref = await chat_messages.append_message(
-                        user_id, "assistant", reply, {"streaming": True}
-                    )
-                async with self:
-                    if self._stop_requested:
-                        meta = {"stopped": True}
-                        await replies.aclose()
-                        break
-                    self._show_reply(reply_ref.message_id, reply)
-        except CoachError as error:
-            meta = {"error": error.message, "error_kind": error.kind}
+                selected_id = (await self.get_state(_goals_state())).selected_id
+            outcome = await conversation.send_and_reply(
+                user_id, message, selected_id, coach=coach(), show=self._show, retrying=retrying
+            )
+        except conversation.MessageNotSaved:
+            failure = FAILED_TO_SAVE
         except Exception:
-            meta = {
-                "error": "Something went wrong while the coach answered.",
-                "error_kind": "internal",
-            }
+            failure = conversation.INTERNAL_ERROR
         finally:
-            await self._finish(user_id, reply_ref, reply, meta)
+            async with self:
+                self._finish(outcome, failure)
+        if failure == FAILED_TO_SAVE:
+            yield rx.set_value("chat-input", message)  # give the unsent text back
+
+    async def _show(self, message_id: str, text: str) -> bool:
+        async with self:
+            if self._stop_requested:
+                return False
+            self._show_reply(message_id, text)
+            return True
 
     def _show_reply(self, message_id: str, text: str) -> None:
         self.waiting_for_first_token = False
         last = self.messages[-1] if self.messages else None
         if last is not None and last["id"] == message_id:
-            last["content"] = text
-            self.messages[-1] = last
+            self.messages[-1] = {**last, "content": text}
         else:
             self.messages.append(
                 {"id": message_id, "role": "assistant", "content": text, "note": ""}
             )
 
-    async def _finish(self, user_id, reply_ref, reply: str, meta: dict) -> None:
-        error = meta.get("error", "")
-        if user_id is not None and reply_ref is not None:
-            await chat_messages.update_message(user_id, reply_ref, reply, meta)
-        async with self:
-            if reply_ref is not None:
-                self._show_reply(reply_ref.message_id, reply)
-                self.messages[-1]["note"] = error or ("stopped" if meta.get("stopped") else "")
-            self.is_generating = self.waiting_for_first_token = False
-            self._stop_requested = False
-            self.chat_error, self.can_retry = error, bool(error)
+    def _finish(self, outcome: conversation.ReplyOutcome | None, failure: str) -> None:
+        if outcome is not None and outcome.ref is not None:
+            self._show_reply(outcome.message_id, outcome.text)
+            note = outcome.error or ("stopped" if outcome.meta.get("stopped") else "")
+            self.messages[-1] = {**self.messages[-1], "note": note}
+        if failure == FAILED_TO_SAVE and self.messages and not self.messages[-1]["id"]:
+            self.messages.pop()
+        error = failure or (outcome.error if outcome else "")
+        self.is_generating = self.waiting_for_first_token = self._stop_requested = False
+        self.chat_error = error
+        self.can_retry = bool(error) and failure != FAILED_TO_SAVE
 
     @rx.event
     def ask_clear(self):

@@ -1,0 +1,158 @@
+"""A loopback server that speaks the Anthropic Messages API (streaming SSE) for tests.
+
+The real `anthropic` SDK is pointed at it with `base_url=`. What it does on the next request
+is chosen by `queue()`, or by a marker in the last user message (`[[fake:overloaded]]`),
+which lets browser tests pick a scenario by what they type.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, StreamingResponse
+from starlette.routing import Route
+
+SCENARIOS = ("normal", "unauthorized", "rate_limited", "overloaded", "hang", "midstream_error")
+_MARKER = re.compile(r"\[\[fake:(\w+)\]\]")
+_ERROR_STATUS = {
+    "unauthorized": (401, "authentication_error", "invalid x-api-key"),
+    "rate_limited": (429, "rate_limit_error", "Number of requests has exceeded your rate limit"),
+    "overloaded": (529, "overloaded_error", "Overloaded"),
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def reply_tokens(last_user_text: str) -> list[str]:
+    """The fake coach's deterministic answer, as the chunks it streams."""
+    echo = " ".join(_MARKER.sub("", last_user_text).split()[:12])
+    text = f"Coach here! You said: {echo}. What is the one step you will take today?"
+    return re.findall(r"\S+\s*", text)
+
+
+def _sse(event: str, data: dict) -> bytes:
+    return f"event: {event}\ndata: {json.dumps(data)}\n\n".encode()
+
+
+@dataclass
+class FakeAnthropic:
+    token_delay: float = 0.0
+    first_token_delay: float = 0.0
+    hang_seconds: float = 30.0
+    requests: list[dict] = field(default_factory=list)
+    _queued: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    port: int = 0
+    _server: uvicorn.Server | None = None
+    _thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def queue(self, *scenarios: str) -> None:
+        for scenario in scenarios:
+            assert scenario in SCENARIOS, scenario
+        with self._lock:
+            self._queued.extend(scenarios)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._queued.clear()
+            self.requests.clear()
+        self.token_delay = self.first_token_delay = 0.0
+
+    def _next_scenario(self, body: dict) -> str:
+        with self._lock:
+            if self._queued:
+                return self._queued.pop(0)
+        found = _MARKER.search(_last_user_text(body))
+        return found.group(1) if found and found.group(1) in SCENARIOS else "normal"
+
+    async def _messages(self, request: Request):
+        body = await request.json()
+        self.requests.append({"headers": dict(request.headers), "body": body})
+        scenario = self._next_scenario(body)
+        if scenario in _ERROR_STATUS:
+            status, kind, message = _ERROR_STATUS[scenario]
+            return JSONResponse(
+                {"type": "error", "error": {"type": kind, "message": message}},
+                status_code=status,
+                headers={"retry-after-ms": "1", "request-id": "req_fake"},
+            )
+        if scenario == "hang":
+            await asyncio.sleep(self.hang_seconds)
+        return StreamingResponse(
+            self._stream(body, scenario), media_type="text/event-stream",
+            headers={"request-id": "req_fake"},
+        )
+
+    async def _stream(self, body: dict, scenario: str):
+        tokens = reply_tokens(_last_user_text(body))
+        model = body.get("model", "claude-fake")
+        yield _sse("message_start", {"type": "message_start", "message": {
+            "id": "msg_fake", "type": "message", "role": "assistant", "model": model,
+            "content": [], "stop_reason": None, "stop_sequence": None,
+            "usage": {"input_tokens": 42, "output_tokens": 1}}})
+        yield _sse("content_block_start", {"type": "content_block_start", "index": 0,
+                                           "content_block": {"type": "text", "text": ""}})
+        yield _sse("ping", {"type": "ping"})
+        if self.first_token_delay:
+            await asyncio.sleep(self.first_token_delay)
+        for number, token in enumerate(tokens):
+            if scenario == "midstream_error" and number == 3:
+                yield _sse("error", {"type": "error", "error": {
+                    "type": "overloaded_error", "message": "Overloaded"}})
+                return
+            if number and self.token_delay:
+                await asyncio.sleep(self.token_delay)
+            yield _sse("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                               "delta": {"type": "text_delta", "text": token}})
+        yield _sse("content_block_stop", {"type": "content_block_stop", "index": 0})
+        yield _sse("message_delta", {"type": "message_delta",
+                                     "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                                     "usage": {"output_tokens": len(tokens)}})
+        yield _sse("message_stop", {"type": "message_stop"})
+
+    def start(self) -> FakeAnthropic:
+        self.port = free_port()
+        app = Starlette(routes=[Route("/v1/messages", self._messages, methods=["POST"])])
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
+                                lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("fake Anthropic server did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=5)
+
+
+def _last_user_text(body: dict) -> str:
+    for message in reversed(body.get("messages", [])):
+        if message.get("role") == "user":
+            content = message.get("content")
+            if isinstance(content, str):
+                return content
+            return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return ""
