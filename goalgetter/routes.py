@@ -6,12 +6,12 @@ websocket connects: the session cookie is set here, httpOnly, and never reaches 
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import reflex as rx
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from goalgetter import accounts
@@ -47,12 +47,33 @@ def _signed_in_response(token: str) -> RedirectResponse:
     return response
 
 
+def _refuse_foreign_origin(request: Request) -> Response | None:
+    """Login CSRF: a form posted from another site carries that site's Origin; refuse it.
+
+    No Origin header at all (curl, scripts, tests) is allowed.
+    """
+    origin = request.headers.get("origin")
+    if origin is None:
+        return None
+    config = rx.config.get_config()
+    own = set()
+    for url in (config.deploy_url, config.api_url):
+        parts = urlsplit(url or "")
+        if parts.scheme and parts.netloc:
+            own.add(f"{parts.scheme}://{parts.netloc}".lower())
+    if origin.strip().rstrip("/").lower() in own:
+        return None
+    return PlainTextResponse("Cross-site form submission refused.", status_code=403)
+
+
 async def _form(request: Request) -> dict[str, str]:
     form = await request.form()
     return {key: str(form.get(key, "")) for key in ("name", "email", "password")}
 
 
-async def signup(request: Request) -> RedirectResponse:
+async def signup(request: Request) -> Response:
+    if refused := _refuse_foreign_origin(request):
+        return refused
     fields = await _form(request)
     try:
         user = await accounts.sign_up(fields["name"], fields["email"], fields["password"])
@@ -62,7 +83,9 @@ async def signup(request: Request) -> RedirectResponse:
     return _signed_in_response(await accounts.start_session(user["_id"]))
 
 
-async def login(request: Request) -> RedirectResponse:
+async def login(request: Request) -> Response:
+    if refused := _refuse_foreign_origin(request):
+        return refused
     fields = await _form(request)
     try:
         user = await accounts.sign_in(fields["email"], fields["password"])

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import anthropic
+import httpx2  # the SDK's HTTP client; its read errors escape a stream unwrapped
 
 from goalgetter.coach.context import CoachContext, build_messages, build_system_prompt
 from goalgetter.domain.smart import analyse_goal
@@ -95,6 +96,10 @@ class ClaudeCoach:
                 final = await stream.get_final_message()
         except anthropic.APIError as error:
             raise _classify(error, started) from error
+        except httpx2.TimeoutException as error:  # a read timeout once the stream is open
+            raise coach_error("timeout") from error
+        except httpx2.TransportError as error:  # the connection dropped mid-stream
+            raise coach_error("interrupted" if started else "connection") from error
         usage = {
             "input_tokens": final.usage.input_tokens,
             "output_tokens": final.usage.output_tokens,

@@ -80,7 +80,10 @@ def save_status() -> rx.Component:
             rx.text("", size="1"),
         ),
         id="goal-save-status",
-        custom_attrs={"data-status": GoalsState.save_status},
+        custom_attrs={
+            "data-status": GoalsState.save_status,
+            "data-version": GoalsState.saved_version,
+        },
         role="status",
         aria_live="polite",
     )

@@ -5,7 +5,7 @@ import reflex as rx
 from goalgetter.components.brand import logo
 from goalgetter.components.chat_panel import chat_panel
 from goalgetter.components.goal_panel import goal_panel
-from goalgetter.components.native_form import backend_url
+from goalgetter.components.native_form import backend_url, native_form
 from goalgetter.state.goals import GoalsState
 from goalgetter.state.session import SessionState
 
@@ -23,14 +23,19 @@ def _header() -> rx.Component:
             class_name="gg-hide-narrow",
             id="user-name",
         ),
-        rx.button(
-            rx.icon("log-out", size=14),
-            "Sign out",
-            id="signout",
-            variant="soft",
-            color_scheme="gray",
-            size="2",
-            on_click=rx.redirect(backend_url("/auth/logout"), is_external=True),
+        # A real form post: the response deletes the httpOnly cookie and reloads the page.
+        native_form(
+            rx.button(
+                rx.icon("log-out", size=14),
+                "Sign out",
+                id="signout",
+                variant="soft",
+                color_scheme="gray",
+                size="2",
+                type="submit",
+            ),
+            action=backend_url("/auth/logout"),
+            method="post",
         ),
         class_name="gg-header",
         align="center",

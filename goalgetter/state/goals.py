@@ -38,6 +38,7 @@ class GoalsState(SessionState):
     preview: bool = False
     save_status: str = ""  # "", "saving", "saved", "error"
     save_error: str = ""
+    saved_version: int = 0
     delete_candidate: str = ""
     mobile_tab: str = "goals"
     _content: str = ""
@@ -61,6 +62,7 @@ class GoalsState(SessionState):
         self.loaded_content = self._content = goal["content"] if goal else ""
         self.preview_text = self._content
         self.save_status, self.save_error = "", ""
+        self.saved_version = goal["version"] if goal else 0
 
     @rx.event
     async def select_goal(self, goal_id: str):
@@ -114,7 +116,7 @@ class GoalsState(SessionState):
         if saved is None:
             self.save_status, self.save_error = "error", GOAL_MISSING
             return
-        self.save_status = "saved"
+        self.save_status, self.saved_version = "saved", saved["version"]
         self.goals = [_item(saved), *[g for g in self.goals if g["id"] != self.selected_id]]
 
     @rx.event

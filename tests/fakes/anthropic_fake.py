@@ -96,42 +96,78 @@ class FakeAnthropic:
         if scenario == "hang":
             await asyncio.sleep(self.hang_seconds)
         return StreamingResponse(
-            self._stream(body, scenario), media_type="text/event-stream",
+            self._stream(body, scenario),
+            media_type="text/event-stream",
             headers={"request-id": "req_fake"},
         )
 
     async def _stream(self, body: dict, scenario: str):
         tokens = reply_tokens(_last_user_text(body))
         model = body.get("model", "claude-fake")
-        yield _sse("message_start", {"type": "message_start", "message": {
-            "id": "msg_fake", "type": "message", "role": "assistant", "model": model,
-            "content": [], "stop_reason": None, "stop_sequence": None,
-            "usage": {"input_tokens": 42, "output_tokens": 1}}})
-        yield _sse("content_block_start", {"type": "content_block_start", "index": 0,
-                                           "content_block": {"type": "text", "text": ""}})
+        yield _sse(
+            "message_start",
+            {
+                "type": "message_start",
+                "message": {
+                    "id": "msg_fake",
+                    "type": "message",
+                    "role": "assistant",
+                    "model": model,
+                    "content": [],
+                    "stop_reason": None,
+                    "stop_sequence": None,
+                    "usage": {"input_tokens": 42, "output_tokens": 1},
+                },
+            },
+        )
+        yield _sse(
+            "content_block_start",
+            {
+                "type": "content_block_start",
+                "index": 0,
+                "content_block": {"type": "text", "text": ""},
+            },
+        )
         yield _sse("ping", {"type": "ping"})
         if self.first_token_delay:
             await asyncio.sleep(self.first_token_delay)
         for number, token in enumerate(tokens):
             if scenario == "midstream_error" and number == 3:
-                yield _sse("error", {"type": "error", "error": {
-                    "type": "overloaded_error", "message": "Overloaded"}})
+                yield _sse(
+                    "error",
+                    {
+                        "type": "error",
+                        "error": {"type": "overloaded_error", "message": "Overloaded"},
+                    },
+                )
                 return
             if number and self.token_delay:
                 await asyncio.sleep(self.token_delay)
-            yield _sse("content_block_delta", {"type": "content_block_delta", "index": 0,
-                                               "delta": {"type": "text_delta", "text": token}})
+            yield _sse(
+                "content_block_delta",
+                {
+                    "type": "content_block_delta",
+                    "index": 0,
+                    "delta": {"type": "text_delta", "text": token},
+                },
+            )
         yield _sse("content_block_stop", {"type": "content_block_stop", "index": 0})
-        yield _sse("message_delta", {"type": "message_delta",
-                                     "delta": {"stop_reason": "end_turn", "stop_sequence": None},
-                                     "usage": {"output_tokens": len(tokens)}})
+        yield _sse(
+            "message_delta",
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                "usage": {"output_tokens": len(tokens)},
+            },
+        )
         yield _sse("message_stop", {"type": "message_stop"})
 
     def start(self) -> FakeAnthropic:
         self.port = free_port()
         app = Starlette(routes=[Route("/v1/messages", self._messages, methods=["POST"])])
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                lifespan="off")
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()

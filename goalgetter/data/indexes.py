@@ -1,0 +1,16 @@
+"""Indexes created at start-up; create_index is idempotent."""
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+
+
+async def ensure_indexes(db: AsyncDatabase) -> None:
+    await db.users.create_index([("email", ASCENDING)], unique=True, name="email_unique")
+    await db.sessions.create_index([("token_hash", ASCENDING)], unique=True, name="token_unique")
+    await db.sessions.create_index("expires_at", expireAfterSeconds=0, name="expires_ttl")
+    await db.goals.create_index(
+        [("user_id", ASCENDING), ("updated_at", DESCENDING)], name="user_updated"
+    )
+    await db.chat_messages.create_index(
+        [("user_id", ASCENDING), ("started_at", DESCENDING)], name="user_timestamp"
+    )
