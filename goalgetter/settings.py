@@ -28,7 +28,7 @@ class Settings(BaseSettings):
 
     # Coach: unset key -> the offline coach.
     anthropic_api_key: str = ""
-    anthropic_model: str = "claude-sonnet-4-5"
+    anthropic_model: str = "claude-sonnet-5-5"
     anthropic_base_url: str = ""
     anthropic_timeout_seconds: float = 60.0
     anthropic_max_retries: int = 2

@@ -8,77 +8,33 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import redis
 
 from goalgetter.data import client as db_client
-from goalgetter.data.embedded_store import EmbeddedStore
 from goalgetter.data.indexes import ensure_indexes
-from tests.fakes.anthropic_fake import FakeAnthropic, free_port
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.fakes.anthropic_fake import FakeAnthropic
+from tests.servers import anthropic_server, mongo_server, redis_server
 
 
 @pytest.fixture(scope="session")
 def mongo_uri() -> Iterator[str]:
-    store = EmbeddedStore(free_port(), sqlite_path=None)
-    uri = store.ensure_running()
-    yield uri
-    store.stop()
+    with mongo_server() as uri:
+        yield uri
 
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory) -> Iterator[str]:
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.fail("redis-server is not installed (make test installs it)")
-    port = free_port()
-    workdir = tmp_path_factory.mktemp("redis")
-    process = subprocess.Popen(
-        [
-            server,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(workdir),
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    connection = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            connection.ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                pytest.fail("redis-server did not start")
-            time.sleep(0.05)
-    yield url
-    process.terminate()
-    process.wait(5)
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def anthropic_fake() -> Iterator[FakeAnthropic]:
-    fake = FakeAnthropic().start()
-    yield fake
-    fake.stop()
+    with anthropic_server() as fake:
+        yield fake
 
 
 @pytest.fixture

@@ -40,6 +40,9 @@ _ERROR_MESSAGES = {
     "connection": "The coach could not be reached. Check the connection and retry.",
     "interrupted": "The reply was interrupted. What arrived is kept; retry to continue.",
     "refused": "The coach could not answer that request.",
+    "unavailable": "The coach's model is not available to this API key. Check ANTHROPIC_MODEL.",
+    "forbidden": "This API key may not use the coach. Check the key's permissions.",
+    "server": "Claude had a problem answering. Your message is saved; retry shortly.",
 }
 
 
@@ -65,6 +68,12 @@ def _classify(error: anthropic.APIError, started: bool) -> CoachError:
         return coach_error("interrupted")
     if isinstance(error, anthropic.BadRequestError):
         return coach_error("refused")
+    if isinstance(error, anthropic.NotFoundError):
+        return coach_error("unavailable")
+    if isinstance(error, anthropic.PermissionDeniedError):
+        return coach_error("forbidden")
+    if isinstance(error, anthropic.InternalServerError):
+        return coach_error("server")
     return coach_error("connection")
 
 

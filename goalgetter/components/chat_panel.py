@@ -37,7 +37,10 @@ def _typing_indicator() -> rx.Component:
 
 def _header() -> rx.Component:
     return rx.hstack(
-        rx.avatar(fallback="TR", color_scheme=ACCENT, size="3", radius="full"),
+        rx.center(
+            rx.icon("flame", size=20, color="white"),
+            class_name="gg-coach-avatar",
+        ),
         rx.vstack(
             rx.heading("Your coach", size="3"),
             rx.cond(
@@ -97,7 +100,7 @@ def _composer() -> rx.Component:
             rx.text_area(
                 id="chat-input",
                 name="message",
-                placeholder="Talk it through with your coach… (Enter sends, Shift+Enter: new line)",
+                placeholder="Talk it through with your coach…",
                 enter_key_submit=True,
                 max_length=MAX_CHAT_MESSAGE_LENGTH,
                 rows="2",
@@ -125,6 +128,13 @@ def _composer() -> rx.Component:
             ),
             align="end",
             width="100%",
+        ),
+        rx.text(
+            "Enter sends · Shift+Enter adds a line",
+            size="1",
+            color_scheme="gray",
+            class_name="gg-hide-narrow",
+            margin_top="0.3em",
         ),
         on_submit=ChatState.submit,
         width="100%",

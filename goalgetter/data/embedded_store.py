@@ -19,7 +19,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import tempfile
 import time
 from pathlib import Path
 

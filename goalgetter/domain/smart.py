@@ -33,19 +33,28 @@ VAGUE_WORDS = frozenset(
         "lots",
     ]
 )
-_WORD = re.compile(r"[a-zA-Z\u00C0-\u024F']+")
+# Letters of any script, with inner apostrophes ("don't", "l'été"); digits are not words.
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"
+    r"|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy"
+    r"|eighty|ninety|hundred|thousand|million"
+)
 _MEASURE = re.compile(
-    r"\d|%|\b(once|twice|double|triple|half|one|two|three|four|five|six|seven|eight|nine|ten"
-    r"|eleven|twelve|twenty|thirty|fifty|hundred|thousand|dozen)\b",
+    rf"\d|%|\b(once|twice|double|triple|half|dozen|{_NUMBER_WORDS})\b",
     re.IGNORECASE,
 )
 _PLAN = re.compile(
-    r"\b(i will|i'll|i am going to|each|every|per (day|week|month)|daily|weekly|monthly"
+    r"\b(i will|i['’]ll|i am going to|i['’]m going to|each|every|per (day|week|month)"
+    r"|(times|once|twice|minutes?|hours?|sessions?)\s+(a|per|each)\s+(day|night|week|month)"
+    r"|daily|weekly|monthly"
     r"|step|steps|plan|schedule|habit|first|then|by (doing|running|practising|practicing"
     r"|working|saving|reading|writing)|mornings?|evenings?|routine)\b",
     re.IGNORECASE,
 )
-_BULLETS = re.compile(r"^\s*([-*+]|\d+[.)])\s+\S", re.MULTILINE)
+# [ \t] rather than \s: with MULTILINE, \s* would run across newlines from every line start
+# and make a text of blank lines quadratic.
+_BULLETS = re.compile(r"^[ \t]*([-*+]|\d+[.)])[ \t]+\S", re.MULTILINE)
 _WHY = re.compile(
     r"\b(because|so that|so i can|so we can|in order to|why|matters?|reason|which will"
     r"|that will|to be able|motivat\w*|for my|for our)\b",
@@ -55,12 +64,17 @@ _MONTHS = (
     r"jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?"
     r"|oct(ober)?|nov(ember)?|dec(ember)?"
 )
+_PERIODS = (
+    rf"{_MONTHS}|days?|weeks?|weekend|months?|years?|quarter|q[1-4]|spring|summer|autumn"
+    r"|fall|winter|monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|20\d\d"
+)
+# Every optional part below starts with its own literal word, so matching stays linear.
 _DEADLINE = re.compile(
     r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b"
     rf"|\b({_MONTHS})\b\.?\s*\d{{1,2}}|\b\d{{1,2}}(st|nd|rd|th)?\s+({_MONTHS})\b"
-    r"|\b(by|before|until|end of|within|in)\s+(the\s+)?(next\s+)?"
-    rf"(\d+\s+)?({_MONTHS}|days?|weeks?|months?|years?|q[1-4]|spring|summer|autumn|fall"
-    r"|winter|monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|20\d\d)\b"
+    r"|\b(by|before|until|till|end of|within|in)\s+(the\s+)?(end\s+of\s+)?"
+    rf"((the|this|next)\s+)?((\d+|an?|{_NUMBER_WORDS})\s+)?({_PERIODS})\b"
+    r"|\b(this|next)\s+(week|weekend|month|quarter|year|spring|summer|autumn|fall|winter)\b"
     r"|\bq[1-4]\s*20\d\d\b|\b(deadline|due)\b",
     re.IGNORECASE,
 )

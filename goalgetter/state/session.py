@@ -7,10 +7,9 @@ SessionState and are reset whenever the signed-in user changes.
 
 from __future__ import annotations
 
-from http.cookies import CookieError, SimpleCookie
-
 import reflex as rx
 from bson import ObjectId
+from starlette.requests import cookie_parser
 
 from goalgetter import accounts
 from goalgetter.data import users
@@ -22,13 +21,9 @@ class NotSignedIn(Exception):
 
 
 def session_token(cookie_header: str) -> str:
-    jar = SimpleCookie()
-    try:
-        jar.load(cookie_header or "")
-    except CookieError:
-        return ""
-    morsel = jar.get(SESSION_COOKIE)
-    return morsel.value if morsel else ""
+    # Starlette's parser, as the HTTP routes use: a stray cookie it cannot parse is skipped
+    # rather than hiding ours.
+    return cookie_parser(cookie_header or "").get(SESSION_COOKIE, "")
 
 
 class SessionState(rx.State):

@@ -6,12 +6,6 @@ the mongoeco wire server, redis-server (Reflex state) and the loopback Anthropic
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,36 +14,10 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from pymongo import MongoClient
 
-from tests.conftest import ROOT
-from tests.fakes.anthropic_fake import FakeAnthropic, free_port
+from tests.fakes.anthropic_fake import FakeAnthropic
+from tests.servers import CHROMIUM_ARGS, ROOT, running_app
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-START_TIMEOUT_SECONDS = 240
 SCREENSHOTS = ROOT / "tests" / "e2e" / "screenshots"
-
-
-def _wait_for_health(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"The app exited early:\n{log.read_text()[-4000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"The app did not become healthy:\n{log.read_text()[-4000:]}")
 
 
 class RunningApp:
@@ -61,57 +29,15 @@ class RunningApp:
 
 @pytest.fixture(scope="session")
 def app(mongo_uri, redis_url, anthropic_fake, tmp_path_factory) -> Iterator[RunningApp]:
-    port = free_port()
-    url = f"http://localhost:{port}"
     db_name = f"e2e_{uuid.uuid4().hex[:10]}"
-    data_dir = tmp_path_factory.mktemp("appdata")
-    log = data_dir / "app.log"
-    env = {
-        **os.environ,
-        "PATH": f"{ROOT / '.tools' / 'node_modules' / '.bin'}:{Path(sys.executable).parent}:"
-        f"{os.environ.get('PATH', '')}",
-        "MONGODB_URI": mongo_uri,
-        "MONGODB_DB": db_name,
-        "REDIS_URL": redis_url,
-        "ANTHROPIC_API_KEY": "test-key",
-        "ANTHROPIC_BASE_URL": anthropic_fake.url,
-        "ANTHROPIC_MAX_RETRIES": "0",
-        "DATA_DIR": str(data_dir),
-        "REFLEX_DEPLOY_URL": url,
-        "REFLEX_API_URL": url,
-        "REFLEX_CHECK_LATEST_VERSION": "0",
-        "REFLEX_TELEMETRY_ENABLED": "false",
-    }
-    command = [
-        str(Path(sys.executable).parent / "reflex"),
-        "run",
-        "--env",
-        "prod",
-        "--single-port",
-        "--backend-port",
-        str(port),
-        "--frontend-port",
-        str(port),
-    ]
-    with open(log, "w") as log_file:
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        _wait_for_health(url, process, log)
+    with running_app(
+        mongo_uri=mongo_uri,
+        db_name=db_name,
+        redis_url=redis_url,
+        anthropic_url=anthropic_fake.url,
+        data_dir=tmp_path_factory.mktemp("appdata"),
+    ) as url:
         yield RunningApp(url, db_name, mongo_uri, anthropic_fake)
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 @pytest.fixture(scope="session")

@@ -66,8 +66,11 @@ def saved(page: Page):
 
 
 def send_message(page: Page, text: str) -> None:
+    """Sends and waits until the page shows it (the reply may still be coming)."""
+    before = user_messages(page).count()
     page.fill("#chat-input", text)
     page.press("#chat-input", "Enter")
+    expect(user_messages(page)).to_have_count(before + 1)
 
 
 def assistant_messages(page: Page):
@@ -79,4 +82,6 @@ def user_messages(page: Page):
 
 
 def wait_reply_done(page: Page) -> None:
+    # Only valid after send_message: by then the page is in the generating state.
     expect(page.locator("#chat-send")).to_be_visible()
+    expect(page.locator("#chat-typing")).to_have_count(0)

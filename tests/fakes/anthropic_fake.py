@@ -84,7 +84,12 @@ class FakeAnthropic:
 
     async def _messages(self, request: Request):
         body = await request.json()
-        self.requests.append({"headers": dict(request.headers), "body": body})
+        record = {
+            "headers": dict(request.headers),
+            "body": body,
+            "received_at": time.perf_counter(),
+        }
+        self.requests.append(record)
         scenario = self._next_scenario(body)
         if scenario in _ERROR_STATUS:
             status, kind, message = _ERROR_STATUS[scenario]
@@ -96,12 +101,12 @@ class FakeAnthropic:
         if scenario == "hang":
             await asyncio.sleep(self.hang_seconds)
         return StreamingResponse(
-            self._stream(body, scenario),
+            self._stream(body, scenario, record),
             media_type="text/event-stream",
             headers={"request-id": "req_fake"},
         )
 
-    async def _stream(self, body: dict, scenario: str):
+    async def _stream(self, body: dict, scenario: str, record: dict):
         tokens = reply_tokens(_last_user_text(body))
         model = body.get("model", "claude-fake")
         yield _sse(
@@ -143,6 +148,8 @@ class FakeAnthropic:
                 return
             if number and self.token_delay:
                 await asyncio.sleep(self.token_delay)
+            if number == 0:
+                record["first_token_at"] = time.perf_counter()
             yield _sse(
                 "content_block_delta",
                 {

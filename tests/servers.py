@@ -1,0 +1,167 @@
+"""Starting the real servers the tests and benchmarks run against, all on 127.0.0.1."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import redis
+
+from goalgetter.data.embedded_store import EmbeddedStore
+from tests.fakes.anthropic_fake import FakeAnthropic, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_START_TIMEOUT_SECONDS = 240
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@contextlib.contextmanager
+def mongo_server(sqlite_path: Path | None = None) -> Iterator[str]:
+    """The mongoeco wire server in its own process; yields its URI."""
+    store = EmbeddedStore(free_port(), sqlite_path=sqlite_path)
+    try:
+        yield store.ensure_running()
+    finally:
+        store.stop()
+
+
+@contextlib.contextmanager
+def redis_server(workdir: Path) -> Iterator[str]:
+    executable = shutil.which("redis-server")
+    if executable is None:
+        raise RuntimeError("redis-server is not installed (make test installs it)")
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            executable,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        _wait_for_redis(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(5)
+
+
+def _wait_for_redis(url: str, process: subprocess.Popen) -> None:
+    connection = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            connection.ping()
+            return
+        except redis.ConnectionError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError("redis-server did not start") from None
+            time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def anthropic_server() -> Iterator[FakeAnthropic]:
+    fake = FakeAnthropic().start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+def _wait_for_health(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + APP_START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"The app exited early:\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"The app did not become healthy:\n{log.read_text()[-4000:]}")
+
+
+@contextlib.contextmanager
+def running_app(
+    *, mongo_uri: str, db_name: str, redis_url: str, anthropic_url: str, data_dir: Path
+) -> Iterator[str]:
+    """The production build of the app on one free port, configured like a deployment."""
+    port = free_port()
+    url = f"http://localhost:{port}"
+    bin_dir = Path(sys.executable).parent
+    env = {
+        **os.environ,
+        "PATH": f"{ROOT / '.tools' / 'node_modules' / '.bin'}:{bin_dir}:{os.environ['PATH']}",
+        "MONGODB_URI": mongo_uri,
+        "MONGODB_DB": db_name,
+        "REDIS_URL": redis_url,
+        "ANTHROPIC_API_KEY": "test-key",
+        "ANTHROPIC_BASE_URL": anthropic_url,
+        "ANTHROPIC_MAX_RETRIES": "0",
+        "DATA_DIR": str(data_dir),
+        "REFLEX_DEPLOY_URL": url,
+        "REFLEX_API_URL": url,
+        "REFLEX_CHECK_LATEST_VERSION": "0",
+        "REFLEX_TELEMETRY_ENABLED": "false",
+    }
+    command = [
+        str(bin_dir / "reflex"),
+        "run",
+        "--env",
+        "prod",
+        "--single-port",
+        "--backend-port",
+        str(port),
+        "--frontend-port",
+        str(port),
+    ]
+    log = data_dir / "app.log"
+    with open(log, "w") as log_file:
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        _wait_for_health(url, process, log)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
