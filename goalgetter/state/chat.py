@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import time
 from typing import TypedDict
 
 import reflex as rx
@@ -15,6 +16,8 @@ from goalgetter.settings import get_settings
 from goalgetter.state.session import SessionState
 
 SHOWN_HISTORY = 100
+# Longer than any real reply (the model call times out well before this).
+STALE_REPLY_SECONDS = 600
 FAILED_TO_SAVE = "Your message could not be saved. Nothing was sent; try again."
 
 
@@ -50,6 +53,7 @@ class ChatState(SessionState):
     confirm_clear: bool = False
     _stop_requested: bool = False
     _retry_message: str = ""
+    _generation_started: float = 0.0
 
     @rx.var
     def coach_offline(self) -> bool:
@@ -59,6 +63,9 @@ class ChatState(SessionState):
     async def load_history(self):
         history = await chat_messages.recent_messages(self.signed_in_user_id(), SHOWN_HISTORY)
         self.messages = [_shown(m) for m in history]
+        if self.is_generating and time.time() - self._generation_started > STALE_REPLY_SECONDS:
+            # A reply cut off by a restart of the backend never cleared its flag.
+            self.is_generating = self.waiting_for_first_token = False
 
     @rx.event
     def submit(self, form_data: dict):
@@ -85,6 +92,7 @@ class ChatState(SessionState):
         self.is_generating = self.waiting_for_first_token = True
         self._stop_requested = self.can_retry = False
         self.chat_error, self._retry_message = "", message
+        self._generation_started = time.time()
 
     @rx.event
     def stop(self):

@@ -122,7 +122,8 @@ class GoalsState(SessionState):
     @rx.event
     def toggle_preview(self):
         self.preview = not self.preview
-        self.preview_text = self._content
+        # The editor is unmounted while previewing, so it can safely reopen on the latest text.
+        self.preview_text = self.loaded_content = self._content
 
     @rx.event
     def ask_delete(self, goal_id: str):

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from tests.e2e.flows import (
     assistant_messages,
     new_goal,
+    saved,
     send_message,
     sign_in,
     sign_out,
@@ -138,3 +139,20 @@ def test_delete_asks_first(page, app):
     page.click("#goal-delete-confirm")
     expect(row).to_have_count(0)
     assert app.db.goals.count_documents({"title": "Goal to delete"}) == 0
+
+
+def test_preview_renders_markdown_and_editing_resumes_on_the_latest_text(page, app):
+    sign_up(page, app.url, "Pre View", unique_email("preview"))
+    new_goal(page, "Markdown goal", "# Plan\n\n- **run** 3 times a week")
+    page.click("#goal-preview-toggle")
+    expect(page.locator("#goal-preview h1")).to_have_text("Plan")
+    expect(page.locator("#goal-preview li strong")).to_have_text("run")
+    page.click("#goal-preview-toggle")
+    expect(page.locator("#goal-editor")).to_have_value("# Plan\n\n- **run** 3 times a week")
+    with saved(page):
+        page.click("#goal-editor")
+        page.keyboard.press("End")
+        page.keyboard.type(" until June")
+    user = app.db.users.find_one({"name": "Pre View"})
+    stored = app.db.goals.find_one({"user_id": user["_id"]})
+    assert stored["content"] == "# Plan\n\n- **run** 3 times a week until June"
