@@ -3,6 +3,7 @@
 import reflex as rx
 
 from goalgetter.components.brand import ACCENT
+from goalgetter.components.confirm_dialog import confirm_dialog
 from goalgetter.domain.validation import MAX_CHAT_MESSAGE_LENGTH
 from goalgetter.state.chat import ChatMessage, ChatState
 
@@ -142,33 +143,15 @@ def _composer() -> rx.Component:
 
 
 def _clear_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Clear the whole conversation?"),
-            rx.alert_dialog.description("Every message with your coach will be deleted."),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button(
-                        "Cancel",
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=ChatState.cancel_clear,
-                    )
-                ),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Clear history",
-                        color_scheme="red",
-                        id="chat-clear-confirm",
-                        on_click=ChatState.confirm_clear_history,
-                    )
-                ),
-                justify="end",
-                spacing="3",
-                margin_top="1em",
-            ),
-        ),
-        open=ChatState.confirm_clear,
+    return confirm_dialog(
+        title="Clear the whole conversation?",
+        description="Every message with your coach will be deleted.",
+        keep_label="Cancel",
+        confirm_label="Clear history",
+        confirm_id="chat-clear-confirm",
+        is_open=ChatState.confirm_clear,
+        on_keep=ChatState.cancel_clear,
+        on_confirm=ChatState.confirm_clear_history,
     )
 
 

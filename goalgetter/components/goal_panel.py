@@ -3,6 +3,7 @@
 import reflex as rx
 
 from goalgetter.components.brand import ACCENT
+from goalgetter.components.confirm_dialog import confirm_dialog
 from goalgetter.domain.validation import MAX_GOAL_TITLE_LENGTH
 from goalgetter.state.goals import GoalItem, GoalsState
 
@@ -149,39 +150,19 @@ def editor() -> rx.Component:
 
 
 def delete_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete this goal?"),
-            rx.alert_dialog.description(
-                rx.text(
-                    "\u201c",
-                    GoalsState.delete_candidate_title,
-                    "\u201d will be deleted. This cannot be undone.",
-                ),
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button(
-                        "Keep it",
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=GoalsState.cancel_delete,
-                    )
-                ),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Delete",
-                        color_scheme="red",
-                        id="goal-delete-confirm",
-                        on_click=GoalsState.confirm_delete,
-                    )
-                ),
-                justify="end",
-                spacing="3",
-                margin_top="1em",
-            ),
+    return confirm_dialog(
+        title="Delete this goal?",
+        description=rx.text(
+            "\u201c",
+            GoalsState.delete_candidate_title,
+            "\u201d will be deleted. This cannot be undone.",
         ),
-        open=GoalsState.delete_candidate != "",
+        keep_label="Keep it",
+        confirm_label="Delete",
+        confirm_id="goal-delete-confirm",
+        is_open=GoalsState.delete_candidate != "",
+        on_keep=GoalsState.cancel_delete,
+        on_confirm=GoalsState.confirm_delete,
     )
 
 

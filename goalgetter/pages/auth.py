@@ -17,6 +17,19 @@ def _field(label: str, input_id: str, **props) -> rx.Component:
     )
 
 
+def _email_field() -> rx.Component:
+    # key: remount when the kept address arrives, so the uncontrolled input shows it.
+    return _field(
+        "Email",
+        "auth-email",
+        name="email",
+        type="email",
+        default_value=AuthFormState.email,
+        key=AuthFormState.email,
+        auto_complete="email",
+    )
+
+
 def _messages() -> rx.Component:
     return rx.fragment(
         rx.cond(
@@ -73,15 +86,7 @@ def login_page() -> rx.Component:
         "Sign in and pick up where you left off.",
         "/auth/login",
         [
-            _field(
-                "Email",
-                "auth-email",
-                name="email",
-                type="email",
-                default_value=AuthFormState.email,
-                key=AuthFormState.email,
-                auto_complete="email",
-            ),
+            _email_field(),
             _field(
                 "Password",
                 "auth-password",
@@ -110,15 +115,7 @@ def signup_page() -> rx.Component:
                 auto_complete="name",
                 max_length=100,
             ),
-            _field(
-                "Email",
-                "auth-email",
-                name="email",
-                type="email",
-                default_value=AuthFormState.email,
-                key=AuthFormState.email,
-                auto_complete="email",
-            ),
+            _email_field(),
             _field(
                 f"Password (at least {MIN_PASSWORD_LENGTH} characters)",
                 "auth-password",
