@@ -11,13 +11,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from pymongo import MongoClient
 
 from tests.fakes.anthropic_fake import FakeAnthropic
 from tests.servers import CHROMIUM_ARGS, ROOT, running_app
 
 SCREENSHOTS = ROOT / "tests" / "e2e" / "screenshots"
+# Generous waits: a loaded 2-core CI machine can take seconds to hydrate a page. These are
+# upper bounds for things that must happen, never delays.
+WAIT_MS = 20_000
+expect.set_options(timeout=WAIT_MS)
 
 
 class RunningApp:
@@ -54,7 +58,7 @@ def browser() -> Iterator[Browser]:
 def context(browser: Browser, app: RunningApp) -> Iterator[BrowserContext]:
     app.fake.reset()
     ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-    ctx.set_default_timeout(15_000)
+    ctx.set_default_timeout(WAIT_MS)
     yield ctx
     ctx.close()
 

@@ -41,6 +41,7 @@ def test_goal_typed_is_kept_after_reload(page, app):
     user = app.db.users.find_one({"email": email})
     stored = app.db.goals.find_one({"user_id": user["_id"]})
     assert stored["content"] == "Finish in under 2 hours by 1 June 2027."
+    assert app.fake.requests == [], "signing in or opening the workspace called the model"
 
 
 def test_wrong_password_shows_error_and_keeps_email(page, app):
@@ -156,3 +157,16 @@ def test_preview_renders_markdown_and_editing_resumes_on_the_latest_text(page, a
     user = app.db.users.find_one({"name": "Pre View"})
     stored = app.db.goals.find_one({"user_id": user["_id"]})
     assert stored["content"] == "# Plan\n\n- **run** 3 times a week until June"
+
+
+def test_oversized_goal_text_is_refused_with_a_message_and_kept(page, app):
+    sign_up(page, app.url, "Big Writer", unique_email("big"))
+    new_goal(page, "Huge goal", "Short start.")
+    huge = "x" * 100_001
+    page.fill("#goal-editor", huge)
+    status = page.locator("#goal-save-status")
+    expect(status).to_have_attribute("data-status", "error")
+    expect(status).to_contain_text("at most 100,000 characters")
+    assert len(page.input_value("#goal-editor")) == 100_001
+    user = app.db.users.find_one({"name": "Big Writer"})
+    assert app.db.goals.find_one({"user_id": user["_id"]})["content"] == "Short start."
