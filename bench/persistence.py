@@ -33,7 +33,12 @@ from bson import ObjectId
 from goalgetter.coach.conversation import build_context, send_and_reply
 from goalgetter.coach.llm import ReplyDone
 from goalgetter.data import client as db_client
-from goalgetter.data.chat_messages import BUCKET_SIZE, append_message, update_message
+from goalgetter.data.chat_messages import (
+    BUCKET_SIZE,
+    append_message,
+    bucket_key,
+    update_message,
+)
 from goalgetter.data.embedded_store import EmbeddedStore
 from goalgetter.data.indexes import ensure_indexes
 from goalgetter.data.users import _new_user_doc
@@ -57,7 +62,7 @@ OPS = (
     ("update_final", "update_message: final reply"),
     ("send_total", "whole send: the four above"),
     ("send_and_reply", "cross-check: send_and_reply, instant stub coach"),
-    ("new_bucket", "append_message opening a new bucket (1st of day)"),
+    ("new_bucket", "append_message opening a new bucket (every 100)"),
 )
 KEYS = ("build_context", "append_user", "append_first_token", "update_final", "send_total",
         "build_context_again")  # fmt: skip
@@ -105,12 +110,11 @@ def goal_docs(rng: random.Random, user_id: ObjectId, now: datetime) -> list[dict
 
 
 def bucket_docs(rng: random.Random, user_id: ObjectId, now: datetime) -> list[dict]:
-    """Day buckets ending yesterday, as append_message leaves them (today has none yet)."""
+    """Full buckets of past messages, shaped exactly as append_message leaves them."""
     per_day = MESSAGES_PER_USER // HISTORY_DAYS
-    docs = []
+    messages = []
     for days_ago in range(HISTORY_DAYS, 0, -1):
         start = (now - timedelta(days=days_ago)).replace(hour=8, minute=0, second=0)
-        messages = []
         for index in range(per_day):
             user_turn = index % 2 == 0
             usage = {"input_tokens": rng.randint(800, 4000), "output_tokens": rng.randint(50, 400)}
@@ -122,15 +126,18 @@ def bucket_docs(rng: random.Random, user_id: ObjectId, now: datetime) -> list[di
                     "metadata": {} if user_turn else {"model": "claude-bench", "usage": usage},
                 }
             )
+    docs = []
+    for sequence, offset in enumerate(range(0, len(messages), BUCKET_SIZE)):
+        chunk = messages[offset : offset + BUCKET_SIZE]
         docs.append(
             {
-                "_id": ObjectId(),
+                "_id": bucket_key(user_id, sequence),
+                "count": len(chunk),
+                "messages": chunk,
+                "updated_at": chunk[-1]["timestamp"],
                 "user_id": user_id,
-                "day": start.date().isoformat(),
-                "count": len(messages),
-                "messages": messages,
-                "updated_at": messages[-1]["timestamp"],
-                "started_at": start,
+                "sequence": sequence,
+                "started_at": chunk[0]["timestamp"],
             }
         )
     return docs
@@ -144,10 +151,17 @@ async def seed(sqlite_path: Path, users: list[dict], with_data: int) -> dict[str
     rng, now = random.Random(7), datetime.now(UTC)
     goals = [g for u in users[:with_data] for g in goal_docs(rng, u["_id"], now)]
     buckets = [b for u in users[:with_data] for b in bucket_docs(rng, u["_id"], now)]
+    heads = [{"_id": u["_id"], "count": MESSAGES_PER_USER} for u in users[:with_data]]
     client = AsyncMongoClient(SQLiteEngine(str(sqlite_path)), pymongo_profile="auto-installed")
     async with client:
         db = client[DB_NAME]
-        for name, docs in (("users", users), ("goals", goals), ("chat_messages", buckets)):
+        collections = (
+            ("users", users),
+            ("goals", goals),
+            ("chat_messages", buckets),
+            ("chat_heads", heads),
+        )
+        for name, docs in collections:
             for offset in range(0, len(docs), 500):  # insert_many([]) is an error
                 await db[name].insert_many(docs[offset : offset + 500])
     messages = sum(b["count"] for b in buckets)
@@ -199,7 +213,7 @@ async def measure(user_id: ObjectId, others: list[ObjectId]) -> tuple[dict, dict
     notes: dict = {"new_buckets_in_send_loop": 0}
     deadline = clock() + BUDGET_SECONDS
     await build_context(user_id, "warm-up", "")  # connection and first-query set-up
-    # A user's first message of the day: no bucket for today yet, so the upsert inserts one.
+    # Seeded users have full buckets, so their next message opens a new one (an insert).
     for uid in [user_id, *others][:ITERATIONS]:
         started = clock()
         await append_message(uid, "user", text(rng, 40, 400))

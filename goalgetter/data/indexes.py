@@ -6,7 +6,6 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 async def ensure_indexes(db: AsyncDatabase) -> None:
     await db.users.create_index([("email", ASCENDING)], unique=True, name="email_unique")
-    await db.sessions.create_index([("token_hash", ASCENDING)], unique=True, name="token_unique")
     await db.sessions.create_index("expires_at", expireAfterSeconds=0, name="expires_ttl")
     await db.goals.create_index(
         [("user_id", ASCENDING), ("updated_at", DESCENDING)], name="user_updated"

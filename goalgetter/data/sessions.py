@@ -1,4 +1,5 @@
-"""Server-side sign-in sessions. The browser holds only an opaque token; we store its HMAC."""
+"""Server-side sign-in sessions. The browser holds only an opaque token; we store its HMAC,
+as the session's `_id` (an exact-`_id` lookup stays fast on the embedded store)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ async def create_session(user_id: ObjectId, secret_key: str, lifetime: timedelta
     now = datetime.now(UTC)
     await get_db().sessions.insert_one(
         {
-            "token_hash": _token_hash(token, secret_key),
+            "_id": _token_hash(token, secret_key),
             "user_id": user_id,
             "created_at": now,
             "expires_at": now + lifetime,
@@ -33,12 +34,13 @@ async def create_session(user_id: ObjectId, secret_key: str, lifetime: timedelta
 async def user_id_for_token(token: str, secret_key: str) -> ObjectId | None:
     if not token:
         return None
-    session = await get_db().sessions.find_one(
-        {"token_hash": _token_hash(token, secret_key), "expires_at": {"$gt": datetime.now(UTC)}}
-    )
-    return session["user_id"] if session else None
+    session = await get_db().sessions.find_one({"_id": _token_hash(token, secret_key)})
+    # The TTL index removes expired sessions eventually; until then, refuse them here.
+    if session is None or session["expires_at"] <= datetime.now(UTC):
+        return None
+    return session["user_id"]
 
 
 async def delete_session(token: str, secret_key: str) -> None:
     if token:
-        await get_db().sessions.delete_one({"token_hash": _token_hash(token, secret_key)})
+        await get_db().sessions.delete_one({"_id": _token_hash(token, secret_key)})

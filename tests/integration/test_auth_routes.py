@@ -98,7 +98,7 @@ async def test_session_store_keeps_only_an_hmac_of_the_token(client, db):
     assert token not in str(stored)
     secret = get_settings().resolved_secret_key()
     expected = hmac.new(secret.encode(), token.encode(), hashlib.sha256).hexdigest()
-    assert stored[0]["token_hash"] == expected
+    assert stored[0]["_id"] == expected
     assert stored[0]["expires_at"] > stored[0]["created_at"]
 
 

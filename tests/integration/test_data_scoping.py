@@ -142,9 +142,11 @@ async def test_update_by_ref_changes_exactly_that_message(db):
 
 
 def test_message_ref_round_trips_and_rejects_junk():
-    ref = MessageRef(ObjectId(), 7)
+    owner = ObjectId()
+    ref = MessageRef(chat_messages.bucket_key(owner, 3), 7)
     assert MessageRef.parse(ref.message_id) == ref
-    oid = str(ObjectId())
+    assert ref.owned_by(owner) and not ref.owned_by(ObjectId())
+    oid = chat_messages.bucket_key(owner, 0)
     junk = [
         "",
         "nope",
@@ -159,6 +161,9 @@ def test_message_ref_round_trips_and_rejects_junk():
         f"{oid}- 1",
         f"-{oid}-1",
         f"{oid[:-1]}-1",
+        f"{owner}-1",
+        f"{owner}:12-1",
+        f"{str(owner).upper()}:000001-1",
         None,
         f"{oid}-{BUCKET_SIZE}",
         f"{oid}-{10**20}",
