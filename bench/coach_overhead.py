@@ -21,6 +21,7 @@ from tests.e2e.flows import sign_up, unique_email, wait_reply_done
 from tests.servers import (
     CHROMIUM_ARGS,
     anthropic_server,
+    configured_app_env,
     mongo_server,
     redis_server,
     running_app,
@@ -83,11 +84,8 @@ def main(sends: int = SENDS) -> dict:
         redis_server(Path(workdir)) as redis_url,
         anthropic_server() as fake,
         running_app(
-            mongo_uri=mongo_uri,
-            db_name=f"bench_{uuid.uuid4().hex[:8]}",
-            redis_url=redis_url,
-            anthropic_url=fake.url,
-            data_dir=Path(workdir),
+            workdir=Path(workdir),
+            env=configured_app_env(mongo_uri, f"bench_{uuid.uuid4().hex[:8]}", redis_url, fake.url),
         ) as url,
     ):
         fake.first_token_delay = MODEL_FIRST_TOKEN_SECONDS

@@ -111,28 +111,47 @@ def _wait_for_health(url: str, process: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"The app did not become healthy:\n{log.read_text()[-4000:]}")
 
 
+APP_SOURCES = ("goalgetter", "assets", "rxconfig.py", "reflex.lock")
+
+
+def _copy_app(target: Path) -> Path:
+    """A private copy of the app: each running app builds its own .web (the frontend bakes
+    its backend's port in), and the checkout's .web is left alone."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in APP_SOURCES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(
+                source,
+                target / name,
+                ignore=shutil.ignore_patterns("__pycache__"),
+                dirs_exist_ok=True,
+            )
+        else:
+            shutil.copy2(source, target / name)
+    return target
+
+
 @contextlib.contextmanager
-def running_app(
-    *, mongo_uri: str, db_name: str, redis_url: str, anthropic_url: str, data_dir: Path
-) -> Iterator[str]:
-    """The production build of the app on one free port, configured like a deployment."""
+def running_app(*, workdir: Path, env: dict[str, str]) -> Iterator[str]:
+    """The production build of the app on one free port, configured like a deployment by
+    `env` (settings left out of it are blanked: no key or server leaks in from outside)."""
     port = free_port()
     url = f"http://localhost:{port}"
     bin_dir = Path(sys.executable).parent
-    env = {
+    app_dir = _copy_app(workdir / "app")
+    blank = dict.fromkeys(("MONGODB_URI", "REDIS_URL", "ANTHROPIC_API_KEY", "RESEND_API_KEY"), "")
+    full_env = {
         **os.environ,
+        **blank,
         "PATH": f"{ROOT / '.tools' / 'node_modules' / '.bin'}:{bin_dir}:{os.environ['PATH']}",
-        "MONGODB_URI": mongo_uri,
-        "MONGODB_DB": db_name,
-        "REDIS_URL": redis_url,
-        "ANTHROPIC_API_KEY": "test-key",
-        "ANTHROPIC_BASE_URL": anthropic_url,
-        "ANTHROPIC_MAX_RETRIES": "0",
-        "DATA_DIR": str(data_dir),
+        "PYTHONPATH": str(app_dir),
+        "DATA_DIR": str(workdir / "data"),
         "REFLEX_DEPLOY_URL": url,
         "REFLEX_API_URL": url,
         "REFLEX_CHECK_LATEST_VERSION": "0",
         "REFLEX_TELEMETRY_ENABLED": "false",
+        **env,
     }
     command = [
         str(bin_dir / "reflex"),
@@ -145,12 +164,12 @@ def running_app(
         "--frontend-port",
         str(port),
     ]
-    log = data_dir / "app.log"
+    log = workdir / "app.log"
     with open(log, "w") as log_file:
         process = subprocess.Popen(
             command,
-            cwd=ROOT,
-            env=env,
+            cwd=app_dir,
+            env=full_env,
             stdout=log_file,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -165,3 +184,15 @@ def running_app(
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def configured_app_env(mongo_uri: str, db_name: str, redis_url: str, anthropic_url: str):
+    """Every outside service pointed at a test server."""
+    return {
+        "MONGODB_URI": mongo_uri,
+        "MONGODB_DB": db_name,
+        "REDIS_URL": redis_url,
+        "ANTHROPIC_API_KEY": "test-key",
+        "ANTHROPIC_BASE_URL": anthropic_url,
+        "ANTHROPIC_MAX_RETRIES": "0",
+    }

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 from pymongo import MongoClient
 
 from tests.fakes.anthropic_fake import FakeAnthropic
-from tests.servers import CHROMIUM_ARGS, ROOT, running_app
+from tests.servers import CHROMIUM_ARGS, ROOT, configured_app_env, running_app
 
 SCREENSHOTS = ROOT / "tests" / "e2e" / "screenshots"
 # Generous waits: a loaded 2-core CI machine can take seconds to hydrate a page. These are
@@ -34,13 +34,8 @@ class RunningApp:
 @pytest.fixture(scope="session")
 def app(mongo_uri, redis_url, anthropic_fake, tmp_path_factory) -> Iterator[RunningApp]:
     db_name = f"e2e_{uuid.uuid4().hex[:10]}"
-    with running_app(
-        mongo_uri=mongo_uri,
-        db_name=db_name,
-        redis_url=redis_url,
-        anthropic_url=anthropic_fake.url,
-        data_dir=tmp_path_factory.mktemp("appdata"),
-    ) as url:
+    env = configured_app_env(mongo_uri, db_name, redis_url, anthropic_fake.url)
+    with running_app(workdir=tmp_path_factory.mktemp("app"), env=env) as url:
         yield RunningApp(url, db_name, mongo_uri, anthropic_fake)
 
 
