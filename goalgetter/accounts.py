@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -18,6 +19,8 @@ from goalgetter.domain.validation import (
 from goalgetter.settings import get_settings
 
 _hasher = PasswordHasher()
+# argon2 is slow on purpose (tens of ms, 64 MiB): hash and verify run in a worker thread so
+# the event loop keeps serving everyone else meanwhile.
 # Verifying against this when the email is unknown keeps both failures equally slow.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
@@ -26,8 +29,9 @@ async def sign_up(name: str, email: str, password: str) -> dict:
     """Create the account; raises ValidationError with the field to blame."""
     name, email = normalise_name(name), normalise_email(email)
     check_password(password)
+    password_hash = await asyncio.to_thread(_hasher.hash, password)
     try:
-        return await users.create_user(email, name, _hasher.hash(password))
+        return await users.create_user(email, name, password_hash)
     except users.EmailTaken:
         raise ValidationError("email", "email_taken") from None
 
@@ -38,7 +42,9 @@ async def sign_in(email: str, password: str) -> dict:
         raise ValidationError("password", "password_missing")
     user = await users.find_user_by_email(email)
     try:
-        _hasher.verify(user["password_hash"] if user else _DUMMY_HASH, password)
+        await asyncio.to_thread(
+            _hasher.verify, user["password_hash"] if user else _DUMMY_HASH, password
+        )
     except (VerificationError, InvalidHashError):
         raise ValidationError("password", "wrong_credentials") from None
     if user is None:

@@ -1,6 +1,7 @@
 """The GoalGetter Reflex app: pages, the extra HTTP routes and start-up tasks."""
 
 import reflex as rx
+from reflex.app import default_backend_exception_handler
 
 from goalgetter.data.startup import database_lifespan
 from goalgetter.pages.auth import login_page, signup_page
@@ -8,11 +9,20 @@ from goalgetter.pages.home import home_page
 from goalgetter.pages.workspace import workspace_page
 from goalgetter.routes import auth_routes
 from goalgetter.state.auth_form import AuthFormState
-from goalgetter.state.session import SessionState
+from goalgetter.state.session import NotSignedIn, SessionState
+
+
+def handle_backend_error(exception: Exception):
+    """A session that ended (signed out elsewhere, expired) sends the tab to sign in."""
+    if isinstance(exception, NotSignedIn):
+        return rx.redirect("/login")
+    return default_backend_exception_handler(exception)
+
 
 app = rx.App(
     stylesheets=["/styles.css"],
     api_transformer=auth_routes(),
+    backend_exception_handler=handle_backend_error,
     head_components=[
         rx.el.meta(name="theme-color", content="#f76b15"),
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),

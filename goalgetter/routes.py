@@ -6,7 +6,7 @@ websocket connects: the session cookie is set here, httpOnly, and never reaches 
 
 from __future__ import annotations
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import reflex as rx
 from starlette.applications import Starlette
@@ -16,14 +16,18 @@ from starlette.routing import Route
 
 from goalgetter import accounts
 from goalgetter.data.client import database_answers
-from goalgetter.domain.validation import ValidationError
+from goalgetter.domain.validation import MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, ValidationError
 from goalgetter.settings import get_settings
+from goalgetter.urls import origin_of, served_from_one_origin
 
 SESSION_COOKIE = "gg_session"
 
 
 def frontend_url(path: str, **params: str) -> str:
-    base = (rx.config.get_config().deploy_url or "").rstrip("/")
+    """A page's URL: relative when pages and backend share an origin (any host name works),
+    else on deploy_url (dev: the pages are on another port)."""
+    base = "" if served_from_one_origin() else (rx.config.get_config().deploy_url or "")
+    base = base.rstrip("/")
     query = f"?{urlencode(params)}" if params else ""
     return f"{base}{path}{query}"
 
@@ -50,18 +54,19 @@ def _signed_in_response(token: str) -> RedirectResponse:
 def _refuse_foreign_origin(request: Request) -> Response | None:
     """Login CSRF: a form posted from another site carries that site's Origin; refuse it.
 
-    No Origin header at all (curl, scripts, tests) is allowed.
+    Ours: the configured deploy_url and api_url, and the request's own origin (its scheme
+    and Host header), so the app works under any host name (127.0.0.1, a LAN name).
+    No Origin header at all (curl, scripts, tests) is allowed; `null` is refused.
     """
     origin = request.headers.get("origin")
     if origin is None:
         return None
     config = rx.config.get_config()
-    own = set()
-    for url in (config.deploy_url, config.api_url):
-        parts = urlsplit(url or "")
-        if parts.scheme and parts.netloc:
-            own.add(f"{parts.scheme}://{parts.netloc}".lower())
-    if origin.strip().rstrip("/").lower() in own:
+    own = {origin_of(config.deploy_url), origin_of(config.api_url)}
+    if host := request.headers.get("host"):
+        own.add(origin_of(f"{request.url.scheme}://{host}"))
+    own.discard(None)
+    if origin_of(origin.strip().rstrip("/")) in own:
         return None
     return PlainTextResponse("Cross-site form submission refused.", status_code=403)
 
@@ -78,7 +83,10 @@ async def signup(request: Request) -> Response:
     try:
         user = await accounts.sign_up(fields["name"], fields["email"], fields["password"])
     except ValidationError as error:
-        kept = {"name": fields["name"][:200], "email": fields["email"][:300]}
+        kept = {
+            "name": fields["name"][:MAX_NAME_LENGTH],
+            "email": fields["email"][:MAX_EMAIL_LENGTH],
+        }
         return _see_other(frontend_url("/signup", error=error.code, **kept))
     return _signed_in_response(await accounts.start_session(user["_id"]))
 
@@ -90,11 +98,15 @@ async def login(request: Request) -> Response:
     try:
         user = await accounts.sign_in(fields["email"], fields["password"])
     except ValidationError as error:
-        return _see_other(frontend_url("/login", error=error.code, email=fields["email"][:300]))
+        return _see_other(
+            frontend_url("/login", error=error.code, email=fields["email"][:MAX_EMAIL_LENGTH])
+        )
     return _signed_in_response(await accounts.start_session(user["_id"]))
 
 
-async def logout(request: Request) -> RedirectResponse:
+async def logout(request: Request) -> Response:
+    if refused := _refuse_foreign_origin(request):
+        return refused
     await accounts.end_session(request.cookies.get(SESSION_COOKIE, ""))
     response = _see_other(frontend_url("/login", signed_out="1"))
     response.delete_cookie(SESSION_COOKIE, path="/", samesite="lax", httponly=True)
@@ -114,7 +126,7 @@ def auth_routes() -> Starlette:
         routes=[
             Route("/auth/signup", signup, methods=["POST"]),
             Route("/auth/login", login, methods=["POST"]),
-            Route("/auth/logout", logout, methods=["GET", "POST"]),
+            Route("/auth/logout", logout, methods=["POST"]),
             Route("/health", health, methods=["GET"]),
         ]
     )

@@ -6,8 +6,11 @@ stand-in (see README, "Configuration").
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -64,14 +67,34 @@ class Settings(BaseSettings):
         key_file = self.data_dir / "secret_key"
         if not key_file.exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            # O_EXCL: two workers starting together must agree on one key.
-            try:
-                with open(key_file, "x") as handle:
-                    handle.write(secrets.token_urlsafe(48))
-                key_file.chmod(0o600)
-            except FileExistsError:
-                pass
+            _publish_once(key_file, secrets.token_urlsafe(48))
         return key_file.read_text().strip()
+
+
+def _publish_once(target: Path, text: str) -> None:
+    """Create `target` holding `text` (mode 0o600), atomically; if it exists, keep it.
+
+    Written in full to a temporary file beside it, then hard-linked into place: another
+    worker sees either no file or the whole key, never an empty one, and the first writer
+    wins, so workers starting together agree on one key.
+    """
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")  # 0o600
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temporary, target)
+        except FileExistsError:
+            pass  # another worker was first: use its key
+        except OSError:
+            # No hard links on this file system: an atomic rename, unless one appeared.
+            if not target.exists():
+                os.replace(temporary, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
 
 
 @functools.cache

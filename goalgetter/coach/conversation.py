@@ -7,7 +7,10 @@ token and updated when it ends; a failed or stopped stream keeps what arrived, m
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -20,6 +23,7 @@ from goalgetter.data import goals as goals_data
 from goalgetter.data.chat_messages import MessageRef
 
 log = logging.getLogger(__name__)
+CHECKPOINT_SECONDS = 3.0
 INTERNAL_ERROR = "Something went wrong while the coach answered. What arrived is kept; retry."
 
 # Called with (message id, text so far); returns False to stop the reply.
@@ -55,10 +59,9 @@ def _turns_before(history: list[dict], retrying: bool) -> list[Turn]:
     return [Turn(m["role"], m["content"]) for m in turns[-HISTORY_LIMIT:]]
 
 
-async def build_context(
-    user_id: ObjectId, message: str, selected_goal_id: str, retrying: bool = False
-) -> CoachContext:
-    """Read fresh on every send: the user's phase, goals and recent history."""
+async def build_context(user_id: ObjectId, message: str, selected_goal_id: str) -> CoachContext:
+    """Read fresh on every send: the user's phase, goals and recent history. The message being
+    answered is already stored; it is left out of the history and sent as the new turn."""
     user = await users.get_user(user_id) or {}
     goals = await goals_data.goals_with_content(user_id)
     history = await chat_messages.recent_messages(user_id, HISTORY_LIMIT + 4)
@@ -69,9 +72,32 @@ async def build_context(
             GoalText(g.get("title", ""), g.get("content", ""), str(g["_id"]) == selected_goal_id)
             for g in goals
         ),
-        history=tuple(_turns_before(history, retrying)),
+        history=tuple(_turns_before(history, retrying=True)),
         message=message,
     )
+
+
+class ReplyStopped(Exception):
+    pass
+
+
+async def _until_stopped(replies, stop: asyncio.Event):
+    """The coach's chunks until `stop` is set: Stop must work before the first token too."""
+    stop_wait = asyncio.ensure_future(stop.wait())
+    try:
+        while True:
+            next_chunk = asyncio.ensure_future(anext(replies))
+            await asyncio.wait({next_chunk, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
+            if not next_chunk.done():
+                next_chunk.cancel()
+                await asyncio.wait({next_chunk})
+                raise ReplyStopped()
+            try:
+                yield next_chunk.result()
+            except StopAsyncIteration:
+                return
+    finally:
+        stop_wait.cancel()
 
 
 async def send_and_reply(
@@ -81,29 +107,37 @@ async def send_and_reply(
     *,
     coach: ClaudeCoach | OfflineCoach,
     show: ShowText,
+    stop: asyncio.Event | None = None,
     retrying: bool = False,
 ) -> ReplyOutcome:
-    context = await build_context(user_id, message, selected_goal_id, retrying)
+    """`retrying`: the message is already stored (a retry after a failed reply)."""
     if not retrying:
         try:
             await chat_messages.append_message(user_id, "user", message)
         except Exception as error:
             raise MessageNotSaved() from error
-    outcome = ReplyOutcome()
+    context = await build_context(user_id, message, selected_goal_id)
+    outcome, checkpoint = ReplyOutcome(), time.monotonic()
     replies = coach.reply(context)
     try:
-        async for chunk in replies:
-            if isinstance(chunk, ReplyDone):
-                outcome.meta = {"model": chunk.model, "usage": chunk.usage}
-                continue
-            outcome.text += chunk
-            if outcome.ref is None:
-                outcome.ref = await chat_messages.append_message(
-                    user_id, "assistant", outcome.text, {"streaming": True}
-                )
-            if not await show(outcome.ref.message_id, outcome.text):
-                outcome.meta = {"stopped": True}
-                break
+        async with contextlib.aclosing(_until_stopped(replies, stop or asyncio.Event())) as chunks:
+            async for chunk in chunks:
+                if isinstance(chunk, ReplyDone):
+                    outcome.meta = {"model": chunk.model, "usage": chunk.usage}
+                    continue
+                outcome.text += chunk
+                if outcome.ref is None:
+                    outcome.ref = await chat_messages.append_message(
+                        user_id, "assistant", outcome.text, {"streaming": True}
+                    )
+                elif time.monotonic() - checkpoint > CHECKPOINT_SECONDS:
+                    # A crash mid-reply then loses seconds of text, not the whole reply.
+                    await chat_messages.update_message(user_id, outcome.ref, outcome.text)
+                    checkpoint = time.monotonic()
+                if not await show(outcome.ref.message_id, outcome.text):
+                    raise ReplyStopped()
+    except ReplyStopped:
+        outcome.meta = {"stopped": True}
     except CoachError as error:
         outcome.meta = {"error": error.message, "error_kind": error.kind}
     except Exception:

@@ -25,6 +25,14 @@ def _bubble(message: ChatMessage) -> rx.Component:
     )
 
 
+def _streaming_bubble() -> rx.Component:
+    return rx.box(
+        rx.markdown(ChatState.streaming_text, use_raw=False, use_math=False, use_katex=False),
+        class_name="gg-bubble gg-bubble-coach",
+        custom_attrs={"data-role": "assistant", "data-message-id": ChatState.streaming_id},
+    )
+
+
 def _typing_indicator() -> rx.Component:
     return rx.box(
         rx.el.span(),
@@ -82,8 +90,15 @@ def _error_bar() -> rx.Component:
                 " ",
                 rx.cond(
                     ChatState.can_retry,
-                    rx.link(
-                        "Retry", on_click=ChatState.retry, id="chat-retry", href="#", weight="bold"
+                    rx.button(
+                        rx.icon("rotate-ccw", size=12),
+                        "Retry",
+                        on_click=ChatState.retry,
+                        id="chat-retry",
+                        size="1",
+                        variant="soft",
+                        color_scheme="red",
+                        type="button",
                     ),
                 ),
             ),
@@ -176,6 +191,7 @@ def chat_panel() -> rx.Component:
         rx.auto_scroll(
             rx.cond(ChatState.messages.length() == 0, _empty_chat()),
             rx.foreach(ChatState.messages, _bubble),
+            rx.cond(ChatState.streaming_text != "", _streaming_bubble()),
             rx.cond(ChatState.waiting_for_first_token, _typing_indicator()),
             id="chat-messages",
             class_name="gg-messages",

@@ -31,4 +31,6 @@ def confirm_dialog(
             ),
         ),
         open=is_open,
+        # Escape or a click outside: the same as answering no.
+        on_open_change=lambda _is_open: on_keep(),
     )

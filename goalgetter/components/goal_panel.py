@@ -96,7 +96,7 @@ def editor() -> rx.Component:
             rx.debounce_input(
                 rx.input(
                     id="goal-title",
-                    on_change=GoalsState.save_title,
+                    on_change=lambda title: GoalsState.save_title(GoalsState.selected_id, title),
                     placeholder="Name your goal",
                     max_length=MAX_GOAL_TITLE_LENGTH,
                     size="3",
@@ -104,6 +104,7 @@ def editor() -> rx.Component:
                 ),
                 value=GoalsState.loaded_title,
                 debounce_timeout=AUTOSAVE_DEBOUNCE_MS,
+                force_notify_on_blur=True,
                 key=GoalsState.selected_id,
             ),
             rx.button(
@@ -129,7 +130,7 @@ def editor() -> rx.Component:
             rx.debounce_input(
                 rx.text_area(
                     id="goal-editor",
-                    on_change=GoalsState.save_content,
+                    on_change=lambda text: GoalsState.save_content(GoalsState.selected_id, text),
                     placeholder=(
                         "What do you want to achieve? By when? Why does it matter?\n\n"
                         "Markdown works: # headings, **bold**, - lists."

@@ -7,6 +7,8 @@ cookies only when the websocket connects.
 import reflex as rx
 from reflex_components_core.el.elements.base import BaseHTML
 
+from goalgetter.urls import served_from_one_origin
+
 
 class NativeForm(BaseHTML):
     tag = "form"
@@ -19,5 +21,11 @@ native_form = NativeForm.create
 
 
 def backend_url(path: str) -> str:
-    """Absolute URL of a backend route (dev serves it on another port than the pages)."""
+    """URL of a backend route, fixed when the page is compiled.
+
+    One origin (production, one port): the bare path, so any host name the browser used
+    works. Otherwise (dev: pages on :3000, backend on :8000) the absolute api_url.
+    """
+    if served_from_one_origin():
+        return path
     return f"{rx.config.get_config().api_url.rstrip('/')}{path}"

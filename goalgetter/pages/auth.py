@@ -4,7 +4,7 @@ import reflex as rx
 
 from goalgetter.components.brand import centered_page, logo
 from goalgetter.components.native_form import backend_url, native_form
-from goalgetter.domain.validation import MIN_PASSWORD_LENGTH
+from goalgetter.domain.validation import MAX_NAME_LENGTH, MIN_PASSWORD_LENGTH
 from goalgetter.state.auth_form import AuthFormState
 
 
@@ -113,7 +113,7 @@ def signup_page() -> rx.Component:
                 default_value=AuthFormState.name,
                 key=AuthFormState.name,
                 auto_complete="name",
-                max_length=100,
+                max_length=MAX_NAME_LENGTH,
             ),
             _email_field(),
             _field(

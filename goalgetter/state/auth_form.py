@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from goalgetter.domain.validation import message_for
+from goalgetter.domain.validation import MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, message_for
 
 
 class AuthFormState(rx.State):
@@ -18,5 +18,5 @@ class AuthFormState(rx.State):
         # Only known codes become text: a crafted link cannot put words on our page.
         self.error = message_for(code) if code else ""
         self.notice = "You are signed out." if params.get("signed_out") else ""
-        self.email = params.get("email", "")[:254]
-        self.name = params.get("name", "")[:100]
+        self.email = params.get("email", "")[:MAX_EMAIL_LENGTH]
+        self.name = params.get("name", "")[:MAX_NAME_LENGTH]

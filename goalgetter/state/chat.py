@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import time
+import uuid
 from typing import TypedDict
 
 import reflex as rx
@@ -16,9 +18,16 @@ from goalgetter.settings import get_settings
 from goalgetter.state.session import SessionState
 
 SHOWN_HISTORY = 100
+FAILED_TO_SAVE = "Your message could not be saved. Nothing was sent; try again."
+BUSY = "Wait for the coach to finish (or press Stop) before sending."
 # Longer than any real reply (the model call times out well before this).
 STALE_REPLY_SECONDS = 600
-FAILED_TO_SAVE = "Your message could not be saved. Nothing was sent; try again."
+# The page gets the growing reply at most this often; the full text always arrives at the end.
+STREAM_PUSH_SECONDS = 0.05
+
+# Stop signals of the replies running in this process, by generation id. A tab's events and
+# its background reply are handled by the same backend process.
+_LIVE_REPLIES: dict[str, asyncio.Event] = {}
 
 
 class ChatMessage(TypedDict):
@@ -33,27 +42,34 @@ def coach() -> ClaudeCoach | OfflineCoach:
     return make_coach(get_settings())
 
 
+def _note(meta: dict) -> str:
+    return meta.get("error") or ("stopped" if meta.get("stopped") else "")
+
+
 def _shown(message: dict) -> ChatMessage:
-    meta = message.get("metadata") or {}
-    note = meta.get("error") or ("stopped" if meta.get("stopped") else "")
     return {
         "id": message["id"],
         "role": message["role"],
         "content": message["content"],
-        "note": note,
+        "note": _note(message.get("metadata") or {}),
     }
 
 
 class ChatState(SessionState):
     messages: list[ChatMessage] = []
+    # The reply being written, kept apart so each token does not resend the whole history.
+    streaming_id: str = ""
+    streaming_text: str = ""
     is_generating: bool = False
     waiting_for_first_token: bool = False
     chat_error: str = ""
     can_retry: bool = False
     confirm_clear: bool = False
-    _stop_requested: bool = False
-    _retry_message: str = ""
+    _generation_id: str = ""
     _generation_started: float = 0.0
+    _pending_message: str = ""
+    _pending_is_retry: bool = False
+    _retry_message: str = ""
 
     @rx.var
     def coach_offline(self) -> bool:
@@ -61,89 +77,119 @@ class ChatState(SessionState):
 
     @rx.event
     async def load_history(self):
-        history = await chat_messages.recent_messages(self.signed_in_user_id(), SHOWN_HISTORY)
-        self.messages = [_shown(m) for m in history]
+        user_id = await self._signed_in_user_id()
+        history = await chat_messages.recent_messages(user_id, SHOWN_HISTORY)
+        # A reload mid-reply: the reply being written shows in its own bubble, not twice.
+        self.messages = [_shown(m) for m in history if m["id"] != self.streaming_id]
         if self.is_generating and time.time() - self._generation_started > STALE_REPLY_SECONDS:
-            # A reply cut off by a restart of the backend never cleared its flag.
-            self.is_generating = self.waiting_for_first_token = False
+            self._end_generation()  # a reply cut off by a restart never cleared its flag
 
     @rx.event
     def submit(self, form_data: dict):
         if self.is_generating:
-            self.chat_error = "Wait for the coach to finish (or press Stop) before sending."
+            self.chat_error = BUSY
             return None
         try:
             message = check_chat_message(str(form_data.get("message", "")))
         except ValidationError as error:
             self.chat_error = error.message
             return None
-        self._start(message)
+        self._begin(message, is_retry=False)
         self.messages.append({"id": "", "role": "user", "content": message, "note": ""})
-        return [rx.set_value("chat-input", ""), ChatState.generate(message, False)]
+        return [rx.set_value("chat-input", ""), ChatState.generate]
 
     @rx.event
     def retry(self):
-        if self.is_generating or not self._retry_message:
+        if self.is_generating or not self.can_retry or not self._retry_message:
             return None
-        self._start(self._retry_message)
-        return ChatState.generate(self._retry_message, True)
+        self._begin(self._retry_message, is_retry=True)
+        return ChatState.generate
 
-    def _start(self, message: str) -> None:
+    def _begin(self, message: str, is_retry: bool) -> None:
         self.is_generating = self.waiting_for_first_token = True
-        self._stop_requested = self.can_retry = False
-        self.chat_error, self._retry_message = "", message
-        self._generation_started = time.time()
+        self.can_retry, self.chat_error = False, ""
+        self._generation_id, self._generation_started = uuid.uuid4().hex, time.time()
+        self._pending_message = self._retry_message = message
+        self._pending_is_retry = is_retry
+
+    def _end_generation(self) -> None:
+        self.is_generating = self.waiting_for_first_token = False
+        self.streaming_id = self.streaming_text = self._generation_id = ""
 
     @rx.event
     def stop(self):
-        self._stop_requested = True
+        live = _LIVE_REPLIES.get(self._generation_id)
+        if live is not None:
+            live.set()
+        elif self.is_generating and not self._pending_message:
+            self._end_generation()  # nothing is running here any more (a restart)
 
     @rx.event(background=True)
-    async def generate(self, message: str, retrying: bool):
+    async def generate(self):
+        # No arguments: what to send was checked and queued by submit/retry under the lock.
+        async with self:
+            message, is_retry = self._pending_message, self._pending_is_retry
+            generation, self._pending_message = self._generation_id, ""
+            if not message or not generation:
+                return
+            user_id = await self._signed_in_user_id()
+            selected_id = (await self.get_state(_goals_state())).selected_id
+        stop = _LIVE_REPLIES[generation] = asyncio.Event()
         outcome, failure = None, ""
         try:
-            async with self:
-                user_id = self.signed_in_user_id()
-                selected_id = (await self.get_state(_goals_state())).selected_id
             outcome = await conversation.send_and_reply(
-                user_id, message, selected_id, coach=coach(), show=self._show, retrying=retrying
+                user_id,
+                message,
+                selected_id,
+                coach=coach(),
+                stop=stop,
+                retrying=is_retry,
+                show=self._stream_to_page(generation),
             )
         except conversation.MessageNotSaved:
             failure = FAILED_TO_SAVE
         except Exception:
             failure = conversation.INTERNAL_ERROR
         finally:
+            _LIVE_REPLIES.pop(generation, None)
             async with self:
-                self._finish(outcome, failure)
+                if self._generation_id == generation:
+                    self._finish(outcome, failure)
         if failure == FAILED_TO_SAVE:
             yield rx.set_value("chat-input", message)  # give the unsent text back
 
-    async def _show(self, message_id: str, text: str) -> bool:
-        async with self:
-            if self._stop_requested:
-                return False
-            self._show_reply(message_id, text)
+    def _stream_to_page(self, generation: str) -> conversation.ShowText:
+        last_push = 0.0
+
+        async def show(message_id: str, text: str) -> bool:
+            nonlocal last_push
+            if time.monotonic() - last_push < STREAM_PUSH_SECONDS:
+                return True
+            last_push = time.monotonic()
+            async with self:
+                # Signed out, or another user signed in on this tab: this reply is not theirs.
+                if self._generation_id != generation:
+                    return False
+                self.waiting_for_first_token = False
+                self.streaming_id, self.streaming_text = message_id, text
             return True
 
-    def _show_reply(self, message_id: str, text: str) -> None:
-        self.waiting_for_first_token = False
-        last = self.messages[-1] if self.messages else None
-        if last is not None and last["id"] == message_id:
-            self.messages[-1] = {**last, "content": text}
-        else:
-            self.messages.append(
-                {"id": message_id, "role": "assistant", "content": text, "note": ""}
-            )
+        return show
 
     def _finish(self, outcome: conversation.ReplyOutcome | None, failure: str) -> None:
         if outcome is not None and outcome.ref is not None:
-            self._show_reply(outcome.message_id, outcome.text)
-            note = outcome.error or ("stopped" if outcome.meta.get("stopped") else "")
-            self.messages[-1] = {**self.messages[-1], "note": note}
+            reply: ChatMessage = {
+                "id": outcome.message_id,
+                "role": "assistant",
+                "content": outcome.text,
+                "note": _note(outcome.meta),
+            }
+            kept = [m for m in self.messages if m["id"] != reply["id"]]
+            self.messages = [*kept, reply]
         if failure == FAILED_TO_SAVE and self.messages and not self.messages[-1]["id"]:
             self.messages.pop()
         error = failure or (outcome.error if outcome else "")
-        self.is_generating = self.waiting_for_first_token = self._stop_requested = False
+        self._end_generation()
         self.chat_error = error
         self.can_retry = bool(error) and failure != FAILED_TO_SAVE
 
@@ -161,7 +207,7 @@ class ChatState(SessionState):
         if self.is_generating:
             self.chat_error = "Wait for the reply to finish before clearing the history."
             return
-        await chat_messages.clear_history(self.signed_in_user_id())
+        await chat_messages.clear_history(await self._signed_in_user_id())
         self.messages, self.chat_error, self.can_retry = [], "", False
 
 

@@ -13,9 +13,10 @@ from goalgetter.domain.validation import (
     check_goal_content,
     check_goal_title,
 )
-from goalgetter.state.session import SessionState
+from goalgetter.state.session import NotSignedIn, SessionState
 
 GOAL_MISSING = "That goal no longer exists (deleted in another tab?)."
+SAVE_FAILED = "Couldn't save. Your text is still here; keep typing to retry."
 
 
 class GoalItem(TypedDict):
@@ -41,7 +42,10 @@ class GoalsState(SessionState):
     saved_version: int = 0
     delete_candidate: str = ""
     mobile_tab: str = "goals"
+    # The newest text of the open goal, saved or not, and why it is not saved, if it is not.
+    _title: str = ""
     _content: str = ""
+    _content_error: str = ""
 
     @rx.var
     def delete_candidate_title(self) -> str:
@@ -50,18 +54,22 @@ class GoalsState(SessionState):
 
     @rx.event
     async def load(self):
-        items = [_item(g) for g in await goals_data.list_goals(self.signed_in_user_id())]
-        self.goals = items
-        keep = next((g["id"] for g in items if g["id"] == self.selected_id), None)
-        await self._open(keep or (items[0]["id"] if items else ""))
+        user_id = await self._signed_in_user_id()
+        self.goals = [_item(g) for g in await goals_data.list_goals(user_id)]
+        if any(g["id"] == self.selected_id for g in self.goals):
+            # A reload or a reconnect: keep the open goal's newest text, even unsaved.
+            self.loaded_title, self.loaded_content = self._title, self._content
+            return
+        await self._open(self.goals[0]["id"] if self.goals else "")
 
     async def _open(self, goal_id: str) -> None:
-        goal = await goals_data.get_goal(self.signed_in_user_id(), goal_id) if goal_id else None
+        user_id = await self._signed_in_user_id()
+        goal = await goals_data.get_goal(user_id, goal_id) if goal_id else None
         self.selected_id = str(goal["_id"]) if goal else ""
-        self.loaded_title = goal["title"] if goal else ""
+        self.loaded_title = self._title = goal["title"] if goal else ""
         self.loaded_content = self._content = goal["content"] if goal else ""
         self.preview_text = self._content
-        self.save_status, self.save_error = "", ""
+        self.save_status = self.save_error = self._content_error = ""
         self.saved_version = goal["version"] if goal else 0
 
     @rx.event
@@ -73,51 +81,72 @@ class GoalsState(SessionState):
 
     @rx.event
     async def new_goal(self):
-        goal = await goals_data.create_goal(self.signed_in_user_id(), DEFAULT_GOAL_TITLE)
+        user_id = await self._signed_in_user_id()
+        goal = await goals_data.create_goal(user_id, DEFAULT_GOAL_TITLE)
         self.goals = [_item(goal), *self.goals]
         await self._open(str(goal["_id"]))
         self.preview = False
         return rx.set_focus("goal-title")
 
+    # The editors send the goal id they were showing: their last change can arrive after
+    # another goal was opened (a pending edit is flushed when the editor unmounts).
     @rx.event
-    async def save_title(self, title: str):
+    async def save_title(self, goal_id: str, title: str):
+        if goal_id == self.selected_id:
+            self._title = title
         try:
             check_goal_title(title)
         except ValidationError as error:
-            self.save_status, self.save_error = "error", error.message
+            self._show_status(goal_id, "error", error.message)
             return
-        async for update in self._save(title=title):
+        async for update in self._save(goal_id, title=title):
             yield update
 
     @rx.event
-    async def save_content(self, content: str):
-        self._content = content
+    async def save_content(self, goal_id: str, content: str):
+        is_open = goal_id == self.selected_id
+        if is_open:
+            self._content = content
         try:
             check_goal_content(content)
         except ValidationError as error:
-            self.save_status, self.save_error = "error", error.message
+            if is_open:
+                self._content_error = error.message
+            self._show_status(goal_id, "error", error.message)
             return
-        async for update in self._save(content=content):
+        if is_open:
+            self._content_error = ""
+        async for update in self._save(goal_id, content=content):
             yield update
 
-    async def _save(self, **fields: str):
-        if not self.selected_id:
+    def _show_status(self, goal_id: str, status: str, error: str = "") -> None:
+        if goal_id != self.selected_id:
             return
-        self.save_status, self.save_error = "saving", ""
+        if status == "saved" and self._content_error:
+            # A title saved fine, but the text is still not: keep saying so.
+            status, error = "error", self._content_error
+        self.save_status, self.save_error = status, error
+
+    async def _save(self, goal_id: str, **fields: str):
+        if not goal_id:
+            return
+        self._show_status(goal_id, "saving")
         yield
         try:
-            saved = await goals_data.update_goal(
-                self.signed_in_user_id(), self.selected_id, **fields
-            )
+            user_id = await self._signed_in_user_id()
+            saved = await goals_data.update_goal(user_id, goal_id, **fields)
+        except NotSignedIn:
+            raise
         except Exception:
-            self.save_status = "error"
-            self.save_error = "Couldn't save. Your text is still here; keep typing to retry."
+            self._show_status(goal_id, "error", SAVE_FAILED)
             return
         if saved is None:
-            self.save_status, self.save_error = "error", GOAL_MISSING
+            self._show_status(goal_id, "error", GOAL_MISSING)
             return
-        self.save_status, self.saved_version = "saved", saved["version"]
-        self.goals = [_item(saved), *[g for g in self.goals if g["id"] != self.selected_id]]
+        if goal_id == self.selected_id:
+            self.saved_version = saved["version"]
+        self._show_status(goal_id, "saved")
+        self.goals = [_item(saved), *[g for g in self.goals if g["id"] != goal_id]]
 
     @rx.event
     def toggle_preview(self):
@@ -136,7 +165,7 @@ class GoalsState(SessionState):
     @rx.event
     async def confirm_delete(self):
         goal_id, self.delete_candidate = self.delete_candidate, ""
-        await goals_data.delete_goal(self.signed_in_user_id(), goal_id)
+        await goals_data.delete_goal(await self._signed_in_user_id(), goal_id)
         self.goals = [g for g in self.goals if g["id"] != goal_id]
         if goal_id == self.selected_id:
             await self._open(self.goals[0]["id"] if self.goals else "")

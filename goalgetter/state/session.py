@@ -31,11 +31,15 @@ class SessionState(rx.State):
     user_email: str = ""
     _user_id: str = ""
 
-    def signed_in_user_id(self) -> ObjectId:
-        """The server-side user id; every data call takes it from here."""
-        if not self._user_id:
+    async def _signed_in_user_id(self) -> ObjectId:
+        """The user every data call acts for: the owner of this connection's session cookie,
+        checked against the server-side session on each call, so a session ended in another
+        tab (or expired) stops working here at the next event."""
+        token = session_token(self.router.headers.cookie)
+        user_id = await accounts.user_id_for_token(token) if token else None
+        if user_id is None or str(user_id) != self._user_id:
             raise NotSignedIn()
-        return ObjectId(self._user_id)
+        return user_id
 
     async def _forget_user(self) -> None:
         from goalgetter.state.chat import ChatState

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
 import time
 from email.utils import parsedate_to_datetime
 from http.cookies import Morsel, SimpleCookie
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -18,6 +19,7 @@ import reflex as rx
 
 from goalgetter import accounts
 from goalgetter.data import client as db_client
+from goalgetter.domain.validation import MAX_EMAIL_LENGTH, MAX_NAME_LENGTH
 from goalgetter.routes import SESSION_COOKIE, auth_routes
 from goalgetter.settings import get_settings
 from tests.fakes.anthropic_fake import free_port
@@ -47,13 +49,13 @@ async def login(http, email="ada@example.com", password=PASSWORD, **headers):
 
 
 def redirect(response: httpx.Response) -> tuple[str, dict[str, str]]:
-    """The 303's target without its query, and the query as a flat dict."""
+    """The 303's target (absolute or relative) without its query, and the query as a dict."""
     assert response.status_code == 303, response.text
     parts = urlsplit(response.headers["location"])
     query = {
         key: values[0] for key, values in parse_qs(parts.query, keep_blank_values=True).items()
     }
-    return f"{parts.scheme}://{parts.netloc}{parts.path}", query
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")), query
 
 
 def session_cookie(response: httpx.Response) -> Morsel:
@@ -64,10 +66,10 @@ def session_cookie(response: httpx.Response) -> Morsel:
     return cookie[SESSION_COOKIE]
 
 
-def assert_signed_in(response: httpx.Response) -> str:
-    """A 303 to the workspace carrying the session cookie; returns the token."""
+def assert_signed_in(response: httpx.Response, base: str = DEPLOY) -> str:
+    """A 303 to the workspace (on `base`) carrying the session cookie; returns the token."""
     target, query = redirect(response)
-    assert (target, query) == (f"{DEPLOY}/workspace", {})
+    assert (target, query) == (f"{base}/workspace", {})
     morsel = session_cookie(response)
     assert morsel["httponly"] is True
     assert morsel["samesite"].lower() == "lax"
@@ -75,6 +77,13 @@ def assert_signed_in(response: httpx.Response) -> str:
     assert int(morsel["max-age"]) == get_settings().session_days * 86_400
     assert len(morsel.value) >= 32
     return morsel.value
+
+
+def assert_signed_out(response: httpx.Response, base: str = DEPLOY) -> None:
+    """A 303 to the sign-in page that deletes the session cookie."""
+    target, query = redirect(response)
+    assert (target, query) == (f"{base}/login", {"signed_out": "1"})
+    assert session_cookie(response).value in ("", '""')
 
 
 # --- sign-up ---
@@ -132,8 +141,8 @@ async def test_signup_errors_go_back_to_the_form_keeping_name_and_email(
     target, query = redirect(response)
     assert target == f"{DEPLOY}/signup"
     assert query.pop("error") == code
-    # Kept for the form, cut to a URL-friendly length; the password never travels back.
-    assert query == {"name": name[:200], "email": email[:300]}
+    # Kept for the form, cut to the longest valid value; the password never travels back.
+    assert query == {"name": name[:MAX_NAME_LENGTH], "email": email[:MAX_EMAIL_LENGTH]}
     if password:
         assert password not in response.headers["location"]
     assert "set-cookie" not in response.headers
@@ -207,7 +216,7 @@ async def test_logout_deletes_the_cookie_and_the_server_side_session(client, db)
     token = assert_signed_in(await signup(client))
     assert client.cookies.get(SESSION_COOKIE) == token  # the jar sends it, like a browser
 
-    response = await client.get("/auth/logout")
+    response = await client.post("/auth/logout")
 
     target, query = redirect(response)
     assert (target, query) == (f"{DEPLOY}/login", {"signed_out": "1"})
@@ -223,8 +232,19 @@ async def test_logout_deletes_the_cookie_and_the_server_side_session(client, db)
 
 
 async def test_logout_without_a_cookie_still_signs_out(client):
-    target, query = redirect(await client.get("/auth/logout"))
+    target, query = redirect(await client.post("/auth/logout"))
     assert (target, query) == (f"{DEPLOY}/login", {"signed_out": "1"})
+
+
+async def test_logout_is_post_only(client, db):
+    """A GET (a link, an <img> on another site) must not end the session."""
+    token = assert_signed_in(await signup(client))
+
+    response = await client.get("/auth/logout")
+
+    assert response.status_code == 405
+    assert "set-cookie" not in response.headers
+    assert await accounts.user_id_for_token(token) is not None
 
 
 # --- health ---
@@ -278,6 +298,19 @@ async def test_signup_and_login_from_a_foreign_origin_are_refused(client, db, or
     assert await db.sessions.count_documents({}) == 1  # only the sign-up's
 
 
+@pytest.mark.parametrize("origin", ["https://evil.example", "null", "http://localhost:9999"])
+async def test_logout_from_a_foreign_origin_is_refused(client, db, origin):
+    token = assert_signed_in(await signup(client))
+
+    refused = await client.post("/auth/logout", headers={"origin": origin})
+
+    assert refused.status_code == 403
+    assert "set-cookie" not in refused.headers
+    assert await accounts.user_id_for_token(token) is not None
+    assert_signed_out(await client.post("/auth/logout", headers={"origin": _origin(DEPLOY)}))
+    assert await accounts.user_id_for_token(token) is None
+
+
 @pytest.mark.parametrize(
     "origin",
     [_origin(DEPLOY), _origin(rx.config.get_config().api_url), _origin(DEPLOY).upper(), None],
@@ -287,3 +320,123 @@ async def test_signup_and_login_from_the_app_or_without_origin_are_accepted(clie
     headers = {"origin": origin} if origin else {}
     assert_signed_in(await signup(client, **headers))
     assert_signed_in(await login(client, **headers))
+
+
+# --- argon2 off the event loop ---
+
+
+class _HasherSpy:
+    """Wraps the real PasswordHasher and notes which thread ran each call, and on what hash."""
+
+    def __init__(self, hasher):
+        self._hasher = hasher
+        self.calls: list[tuple[str, int, str]] = []
+
+    def hash(self, password):
+        self.calls.append(("hash", threading.get_ident(), ""))
+        return self._hasher.hash(password)
+
+    def verify(self, password_hash, password):
+        self.calls.append(("verify", threading.get_ident(), password_hash))
+        return self._hasher.verify(password_hash, password)
+
+
+async def test_password_hashing_and_checking_run_off_the_event_loop(client, monkeypatch):
+    spy = _HasherSpy(accounts._hasher)
+    monkeypatch.setattr(accounts, "_hasher", spy)
+    loop_thread = threading.get_ident()
+
+    assert_signed_in(await signup(client))
+    assert_signed_in(await login(client))
+    redirect(await login(client, password="not the password"))
+    redirect(await login(client, email="nobody@example.com"))
+
+    assert [call[0] for call in spy.calls] == ["hash", "verify", "verify", "verify"]
+    assert all(thread != loop_thread for _, thread, _ in spy.calls), spy.calls
+    # An unknown email is still checked, against the dummy hash: both failures take as long.
+    assert spy.calls[-1][2] == accounts._DUMMY_HASH
+    assert spy.calls[1][2] != accounts._DUMMY_HASH
+
+
+# --- any host name: relative URLs on one origin, the request's own origin accepted ---
+
+
+@pytest.fixture
+def one_origin(monkeypatch):
+    """Production: pages and backend on one port (monkeypatch restores the config)."""
+    config = rx.config.get_config()
+    monkeypatch.setattr(config, "api_url", "http://localhost:3000")
+    monkeypatch.setattr(config, "deploy_url", "http://localhost:3000/")
+    return config
+
+
+async def test_on_one_origin_redirects_are_relative(client, one_origin):
+    assert_signed_in(await signup(client), base="")
+    assert_signed_in(await login(client), base="")
+    target, query = redirect(await login(client, password="not the password"))
+    assert (target, query) == ("/login", {"error": "wrong_credentials", "email": "ada@example.com"})
+    target, _ = redirect(await signup(client, password="short"))
+    assert target == "/signup"
+    assert_signed_out(await client.post("/auth/logout"), base="")
+
+
+@pytest.mark.parametrize(
+    ("api_url", "deploy_url"),
+    [
+        ("http://localhost:8000", "http://localhost:3000"),
+        ("https://api.example.com", "https://app.example.com"),
+        ("https://app.example.com", "http://app.example.com"),
+    ],
+    ids=["other-port", "other-host", "other-scheme"],
+)
+async def test_on_two_origins_redirects_go_to_the_deploy_url(
+    client, monkeypatch, api_url, deploy_url
+):
+    config = rx.config.get_config()
+    monkeypatch.setattr(config, "api_url", api_url)
+    monkeypatch.setattr(config, "deploy_url", deploy_url)
+    assert_signed_in(await signup(client), base=deploy_url)
+    assert_signed_out(await client.post("/auth/logout"), base=deploy_url)
+
+
+@pytest.mark.parametrize(
+    ("base_url", "origin"),
+    [
+        ("http://127.0.0.1:8000", "http://127.0.0.1:8000"),
+        ("http://goalgetter.lan:3000", "http://GoalGetter.lan:3000"),
+        ("https://goals.example.org", "https://goals.example.org"),
+        ("https://goals.example.org", "https://goals.example.org:443"),
+        ("http://[::1]:3000", "http://[::1]:3000"),
+    ],
+    ids=["loopback-ip", "lan-name", "https-default-port", "explicit-default-port", "ipv6"],
+)
+async def test_the_requests_own_origin_is_accepted(db, base_url, origin):
+    transport = httpx.ASGITransport(app=auth_routes())
+    async with httpx.AsyncClient(transport=transport, base_url=base_url) as http:
+        headers = {"origin": origin}
+        assert_signed_in(await signup(http, **headers))
+        assert_signed_in(await login(http, **headers))
+        assert_signed_out(await http.post("/auth/logout", headers=headers))
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "null",
+        "https://evil.example",
+        "http://127.0.0.1:8001",  # another port on the same host
+        "https://127.0.0.1:8000",  # another scheme
+        "http://127.0.0.1.evil.example:8000",
+    ],
+)
+async def test_origins_other_than_the_requests_own_are_still_refused(db, origin):
+    transport = httpx.ASGITransport(app=auth_routes())
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as http:
+        for response in (
+            await signup(http, origin=origin),
+            await login(http, origin=origin),
+            await http.post("/auth/logout", headers={"origin": origin}),
+        ):
+            assert response.status_code == 403
+            assert "set-cookie" not in response.headers
+        assert await db.users.count_documents({}) == 0

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, datetime
+
 import pytest
 from bson import ObjectId
 
-from goalgetter.coach.conversation import send_and_reply
+from goalgetter.coach.conversation import INTERNAL_ERROR, send_and_reply
 from goalgetter.coach.llm import ClaudeCoach, OfflineCoach, coach_error
 from goalgetter.data import chat_messages, goals, users
 from goalgetter.settings import Settings
@@ -213,3 +216,40 @@ async def test_context_has_own_goals_and_only_the_last_ten_messages(user, fake_c
     contents = [m["content"] for m in body["messages"]]
     assert contents == [f"history {n}" for n in range(4, 14)] + [MESSAGE]
     assert "Bob" not in str(body["messages"])
+
+
+async def test_stop_before_the_first_token_ends_the_wait_and_keeps_the_question(user, fake_claude):
+    fake_claude.first_token_delay = 30.0  # the model would keep us waiting
+    stop = asyncio.Event()
+
+    class StopWhenAsked:
+        async def reply(self, context):
+            stop.set()  # the user presses Stop while the request is in flight
+            async for item in claude(fake_claude).reply(context):
+                yield item
+
+    outcome = await asyncio.wait_for(
+        send_and_reply(user, MESSAGE, "", coach=StopWhenAsked(), show=keep_going, stop=stop),
+        timeout=10,
+    )
+    assert outcome.meta == {"stopped": True} and outcome.ref is None
+    assert [(m["role"], m["content"]) for m in await saved(user)] == [("user", MESSAGE)]
+
+
+async def test_question_is_kept_and_retry_works_when_the_prompt_cannot_be_built(
+    user, db, fake_claude
+):
+    # A goal document whose content is not text: building the prompt fails.
+    await db.goals.insert_one(
+        {"user_id": user, "title": "Broken", "content": {"x": 1}, "updated_at": datetime.now(UTC)}
+    )
+    first = await send_and_reply(user, MESSAGE, "", coach=claude(fake_claude), show=keep_going)
+    assert first.error == INTERNAL_ERROR and fake_claude.requests == []
+    assert [(m["role"], m["content"]) for m in await saved(user)] == [("user", MESSAGE)]
+    await db.goals.delete_many({"user_id": user})
+    outcome = await send_and_reply(
+        user, MESSAGE, "", coach=claude(fake_claude), show=keep_going, retrying=True
+    )
+    assert outcome.error == ""
+    assert [m["content"] for m in sent_messages(fake_claude)] == [MESSAGE]
+    assert [m["role"] for m in await saved(user)] == ["user", "assistant"]
