@@ -2,6 +2,7 @@
 
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import screenshot
 from tests.e2e.flows import (
     assistant_messages,
     new_goal,
@@ -72,6 +73,7 @@ def test_overloaded_shows_error_and_retry_recovers(page, app):
     expect(page.locator("#chat-error")).to_contain_text("overloaded")
     expect(user_messages(page).last).to_have_text("Help me plan my week")
     expect(assistant_messages(page)).to_have_count(0)
+    screenshot(page, "chat-error-retry")
     page.click("#chat-retry")
     wait_reply_done(page)
     expect(assistant_messages(page)).to_have_count(1)
