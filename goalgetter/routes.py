@@ -1,5 +1,8 @@
 """Plain HTTP routes beside Reflex: sign-in forms, sign-out and /health.
 
+Sign-up and sign-in are rate limited (goalgetter/rate_limits.py): over a budget, the form
+comes back with `too_many_attempts` and no password is hashed or checked.
+
 Sign-in and sign-out are full page navigations because Reflex reads cookies once, when the
 websocket connects: the session cookie is set here, httpOnly, and never reaches page scripts.
 """
@@ -14,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from goalgetter import accounts
+from goalgetter import accounts, rate_limits
 from goalgetter.data.client import database_answers
 from goalgetter.domain.validation import MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, ValidationError
 from goalgetter.settings import get_settings
@@ -81,6 +84,7 @@ async def signup(request: Request) -> Response:
         return refused
     fields = await _form(request)
     try:
+        await rate_limits.check_sign_up(request)
         user = await accounts.sign_up(fields["name"], fields["email"], fields["password"])
     except ValidationError as error:
         kept = {
@@ -96,7 +100,8 @@ async def login(request: Request) -> Response:
         return refused
     fields = await _form(request)
     try:
-        user = await accounts.sign_in(fields["email"], fields["password"])
+        async with rate_limits.sign_in_attempt(request, fields["email"]):
+            user = await accounts.sign_in(fields["email"], fields["password"])
     except ValidationError as error:
         return _see_other(
             frontend_url("/login", error=error.code, email=fields["email"][:MAX_EMAIL_LENGTH])

@@ -26,8 +26,12 @@ class Settings(BaseSettings):
     mongodb_db: str = "goalgetter"
     embedded_store_port: int = 27217
 
-    # Reflex state: unset -> disk state, one worker.
+    # Reflex state and the sign-in/sign-up rate limits: unset -> disk state and in-process
+    # limits, one worker.
     redis_url: str = ""
+    # Brute-force limits on sign-in and sign-up (goalgetter/rate_limits.py). Leave on: only
+    # test harnesses whose browsers all share one address turn them off.
+    auth_rate_limits: bool = True
 
     # Coach: unset key -> the offline coach.
     anthropic_api_key: str = ""

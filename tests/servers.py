@@ -195,4 +195,7 @@ def configured_app_env(mongo_uri: str, db_name: str, redis_url: str, anthropic_u
         "ANTHROPIC_API_KEY": "test-key",
         "ANTHROPIC_BASE_URL": anthropic_url,
         "ANTHROPIC_MAX_RETRIES": "0",
+        # Every browser test signs up from 127.0.0.1, far past 10 sign-ups an hour; the
+        # limits are covered by tests/integration/test_rate_limits.py instead.
+        "AUTH_RATE_LIMITS": "false",
     }

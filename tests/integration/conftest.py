@@ -1,0 +1,15 @@
+"""Integration fixtures shared by every module here."""
+
+from __future__ import annotations
+
+import pytest
+
+from goalgetter import rate_limits
+
+
+@pytest.fixture(autouse=True)
+async def fresh_rate_limits():
+    """Every test starts with no sign-in or sign-up counted (they all come from 127.0.0.1)."""
+    await rate_limits.reset_limiter()
+    yield
+    await rate_limits.reset_limiter()
