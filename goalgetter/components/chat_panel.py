@@ -188,11 +188,16 @@ def _empty_chat() -> rx.Component:
 def chat_panel() -> rx.Component:
     return rx.vstack(
         _header(),
-        rx.auto_scroll(
-            rx.cond(ChatState.messages.length() == 0, _empty_chat()),
-            rx.foreach(ChatState.messages, _bubble),
-            rx.cond(ChatState.streaming_text != "", _streaming_bubble()),
-            rx.cond(ChatState.waiting_for_first_token, _typing_indicator()),
+        # column-reverse keeps the view pinned to the newest message while it grows, unless
+        # the reader has scrolled up: the browser does it, no scroll script needed.
+        rx.box(
+            rx.box(
+                rx.cond(ChatState.messages.length() == 0, _empty_chat()),
+                rx.foreach(ChatState.messages, _bubble),
+                rx.cond(ChatState.streaming_text != "", _streaming_bubble()),
+                rx.cond(ChatState.waiting_for_first_token, _typing_indicator()),
+                class_name="gg-messages-list",
+            ),
             id="chat-messages",
             class_name="gg-messages",
         ),
