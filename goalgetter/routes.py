@@ -39,6 +39,12 @@ def _see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
+async def _start_session(request: Request, user_id) -> RedirectResponse:
+    # Signing in over an older session (another account, say) ends that one on the server too.
+    await accounts.end_session(request.cookies.get(SESSION_COOKIE, ""))
+    return _signed_in_response(await accounts.start_session(user_id))
+
+
 def _signed_in_response(token: str) -> RedirectResponse:
     settings = get_settings()
     response = _see_other(frontend_url("/workspace"))
@@ -92,7 +98,7 @@ async def signup(request: Request) -> Response:
             "email": fields["email"][:MAX_EMAIL_LENGTH],
         }
         return _see_other(frontend_url("/signup", error=error.code, **kept))
-    return _signed_in_response(await accounts.start_session(user["_id"]))
+    return await _start_session(request, user["_id"])
 
 
 async def login(request: Request) -> Response:
@@ -106,7 +112,7 @@ async def login(request: Request) -> Response:
         return _see_other(
             frontend_url("/login", error=error.code, email=fields["email"][:MAX_EMAIL_LENGTH])
         )
-    return _signed_in_response(await accounts.start_session(user["_id"]))
+    return await _start_session(request, user["_id"])
 
 
 async def logout(request: Request) -> Response:
