@@ -15,7 +15,7 @@ import anthropic
 import httpx2  # the SDK's HTTP client; its read errors escape a stream unwrapped
 
 from goalgetter.coach.context import CoachContext, build_messages, build_system_prompt
-from goalgetter.domain.smart import analyse_goal
+from goalgetter.domain.smart import MIN_SPECIFIC_WORDS, analyse_goal
 from goalgetter.settings import Settings
 
 
@@ -123,26 +123,35 @@ _PRIORITY = "SMTRA"
 def offline_reply_text(context: CoachContext) -> str:
     goal = context.selected_goal or (context.goals[0] if context.goals else None)
     name = context.user_name.split(" ")[0] if context.user_name else "friend"
-    if goal is None or not (goal.title.strip() or goal.content.strip()):
-        return (
-            f"Let's go, {name}! Write your first goal on the left: what you want, by when, "
-            "and why it matters. Then ask me again and I'll check it with you, letter by "
-            "letter: Specific, Measurable, Achievable, Relevant, Time-bound."
-        )
-    report = analyse_goal(goal.title, goal.content)
-    title = goal.title.strip() or "this goal"
+    if goal is not None and (goal.title.strip() or goal.content.strip()):
+        label = f'"{goal.title.strip()}"' if goal.title.strip() else "this goal"
+        return _smart_reply(name, label, goal.title, goal.content)
+    if len(context.message.split()) >= MIN_SPECIFIC_WORDS:
+        # Nothing written on the left yet, but the message reads like a goal: coach that.
+        reply = _smart_reply(name, "this", "", context.message)
+        return f"{reply}\n\nWhen it feels right, write it on the left as your first goal."
+    return (
+        f"Let's go, {name}! Write your first goal on the left: what you want, by when, "
+        "and why it matters. Then ask me again and I'll check it with you, letter by "
+        "letter: Specific, Measurable, Achievable, Relevant, Time-bound."
+    )
+
+
+def _smart_reply(name: str, label: str, title: str, content: str) -> str:
+    report = analyse_goal(title, content)
     if not report.missing:
         return (
-            f'Now THAT is a goal, {name}! "{title}" is specific, measurable, achievable, '
-            "relevant and time-bound. That's a real commitment. So: what is the very first "
-            "action you will take in the next 48 hours?"
+            f"Now THAT is a goal, {name}! {label[0].upper()}{label[1:]} is specific, "
+            "measurable, achievable, relevant and time-bound. That's a real commitment. So: "
+            "what is the very first action you will take in the next 48 hours?"
         )
     missing = sorted(report.missing, key=lambda check: _PRIORITY.index(check.letter))[:2]
     strong = [check.name.lower() for check in report.checks if check.passed]
     opening = (
-        f'I like where "{title}" is heading: it\'s already {", ".join(strong)}.'
+        f"I like where {label} is heading: it's already {', '.join(strong)}."
         if strong
-        else f'"{title}" is a start, {name}, and starting is what most people never do.'
+        else f"{label[0].upper()}{label[1:]} is a start, {name}, and starting is what most "
+        "people never do."
     )
     questions = "\n".join(f"- **{check.name}:** {check.question}" for check in missing)
     return f"{opening} Now let's make it undeniable.\n\n{questions}"

@@ -33,9 +33,7 @@ def test_a_title_typed_just_before_switching_goals_stays_with_its_goal(page, app
     page.fill("#goal-title", "First goal, renamed")
     page.click(f'#goal-list [data-goal-id="{second}"] .gg-goal-link')  # within the debounce
     expect(page.locator("#goal-title")).to_have_value("Second goal")
-    expect(page.locator(f'#goal-list [data-goal-id="{first}"]')).to_have_text(
-        "First goal, renamed"
-    )
+    expect(page.locator(f'#goal-list [data-goal-id="{first}"]')).to_have_text("First goal, renamed")
     assert _goal(app, "Quick Switcher", "Second goal")["content"] == "Second text."
     assert _goal(app, "Quick Switcher", "First goal, renamed")["content"] == "First text."
 

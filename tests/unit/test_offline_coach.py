@@ -135,7 +135,26 @@ def test_first_goal_is_used_when_none_is_selected():
 
 def test_untitled_goal_is_called_this_goal():
     reply = offline_reply_text(context(GoalText("", FULL_SMART.content)))
-    assert '"this goal"' in reply
+    assert "This goal is specific" in reply
+
+
+def test_with_nothing_written_a_goal_like_message_is_coached_itself():
+    ctx = CoachContext(
+        user_name="Ann Example",
+        phase="goal_setting",
+        goals=(),
+        history=(),
+        message="I want to run a marathon because my father ran one",
+    )
+    reply = offline_reply_text(ctx)
+    assert reply.startswith("I like where this is heading") and "relevant" in reply
+    assert asked_letters(reply) == ["T", "A"]
+    assert reply.endswith("write it on the left as your first goal.")
+
+
+def test_with_nothing_written_a_short_message_gets_the_invitation():
+    ctx = CoachContext("Ann", "goal_setting", (), (), "hi coach")
+    assert "Write your first goal on the left" in offline_reply_text(ctx)
 
 
 async def collect(coach: OfflineCoach, ctx: CoachContext) -> list[str | ReplyDone]:
