@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TypedDict
 
 import reflex as rx
+from bson import ObjectId
 
 from goalgetter.data import goals as goals_data
 from goalgetter.domain.validation import (
@@ -60,10 +61,9 @@ class GoalsState(SessionState):
             # A reload or a reconnect: keep the open goal's newest text, even unsaved.
             self.loaded_title, self.loaded_content = self._title, self._content
             return
-        await self._open(self.goals[0]["id"] if self.goals else "")
+        await self._open(user_id, self.goals[0]["id"] if self.goals else "")
 
-    async def _open(self, goal_id: str) -> None:
-        user_id = await self._signed_in_user_id()
+    async def _open(self, user_id: ObjectId, goal_id: str) -> None:
         goal = await goals_data.get_goal(user_id, goal_id) if goal_id else None
         self.selected_id = str(goal["_id"]) if goal else ""
         self.loaded_title = self._title = goal["title"] if goal else ""
@@ -74,7 +74,7 @@ class GoalsState(SessionState):
 
     @rx.event
     async def select_goal(self, goal_id: str):
-        await self._open(goal_id)
+        await self._open(await self._signed_in_user_id(), goal_id)
         if goal_id and not self.selected_id:
             self.save_error = GOAL_MISSING
         self.mobile_tab = "goals"
@@ -84,7 +84,7 @@ class GoalsState(SessionState):
         user_id = await self._signed_in_user_id()
         goal = await goals_data.create_goal(user_id, DEFAULT_GOAL_TITLE)
         self.goals = [_item(goal), *self.goals]
-        await self._open(str(goal["_id"]))
+        await self._open(user_id, str(goal["_id"]))
         self.preview = False
         return rx.set_focus("goal-title")
 
@@ -165,10 +165,11 @@ class GoalsState(SessionState):
     @rx.event
     async def confirm_delete(self):
         goal_id, self.delete_candidate = self.delete_candidate, ""
-        await goals_data.delete_goal(await self._signed_in_user_id(), goal_id)
+        user_id = await self._signed_in_user_id()
+        await goals_data.delete_goal(user_id, goal_id)
         self.goals = [g for g in self.goals if g["id"] != goal_id]
         if goal_id == self.selected_id:
-            await self._open(self.goals[0]["id"] if self.goals else "")
+            await self._open(user_id, self.goals[0]["id"] if self.goals else "")
 
     @rx.event
     def show_tab(self, tab: str):

@@ -35,11 +35,14 @@ class SessionState(rx.State):
         """The user every data call acts for: the owner of this connection's session cookie,
         checked against the server-side session on each call, so a session ended in another
         tab (or expired) stops working here at the next event."""
-        token = session_token(self.router.headers.cookie)
-        user_id = await accounts.user_id_for_token(token) if token else None
+        user_id = await self._session_user_id()
         if user_id is None or str(user_id) != self._user_id:
             raise NotSignedIn()
         return user_id
+
+    async def _session_user_id(self) -> ObjectId | None:
+        token = session_token(self.router.headers.cookie)
+        return await accounts.user_id_for_token(token) if token else None
 
     async def _forget_user(self) -> None:
         from goalgetter.state.chat import ChatState
@@ -50,8 +53,7 @@ class SessionState(rx.State):
         self.reset()
 
     async def _resolve_user(self) -> dict | None:
-        token = session_token(self.router.headers.cookie)
-        user_id = await accounts.user_id_for_token(token) if token else None
+        user_id = await self._session_user_id()
         user = await users.get_user(user_id) if user_id else None
         if user is None or str(user["_id"]) != self._user_id:
             await self._forget_user()
