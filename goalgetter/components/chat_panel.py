@@ -4,6 +4,7 @@ import reflex as rx
 
 from goalgetter.components.brand import ACCENT
 from goalgetter.components.confirm_dialog import confirm_dialog
+from goalgetter.components.safe_markdown import safe_markdown
 from goalgetter.domain.validation import MAX_CHAT_MESSAGE_LENGTH
 from goalgetter.state.chat import ChatMessage, ChatState
 
@@ -14,7 +15,7 @@ def _bubble(message: ChatMessage) -> rx.Component:
         rx.cond(
             is_user,
             rx.text(message["content"], class_name="gg-user-text"),
-            rx.markdown(message["content"], use_raw=False, use_math=False, use_katex=False),
+            safe_markdown(message["content"]),
         ),
         rx.cond(
             message["note"] != "",
@@ -27,7 +28,7 @@ def _bubble(message: ChatMessage) -> rx.Component:
 
 def _streaming_bubble() -> rx.Component:
     return rx.box(
-        rx.markdown(ChatState.streaming_text, use_raw=False, use_math=False, use_katex=False),
+        safe_markdown(ChatState.streaming_text),
         class_name="gg-bubble gg-bubble-coach",
         custom_attrs={"data-role": "assistant", "data-message-id": ChatState.streaming_id},
     )

@@ -4,6 +4,7 @@ import reflex as rx
 
 from goalgetter.components.brand import ACCENT
 from goalgetter.components.confirm_dialog import confirm_dialog
+from goalgetter.components.safe_markdown import safe_markdown
 from goalgetter.domain.validation import MAX_GOAL_TITLE_LENGTH
 from goalgetter.state.goals import GoalItem, GoalsState
 
@@ -121,9 +122,7 @@ def editor() -> rx.Component:
         rx.cond(
             GoalsState.preview,
             rx.box(
-                rx.markdown(
-                    GoalsState.preview_text, use_raw=False, use_math=False, use_katex=False
-                ),
+                safe_markdown(GoalsState.preview_text),
                 id="goal-preview",
                 class_name="gg-preview",
             ),
