@@ -8,7 +8,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +16,7 @@ import redis
 
 from goalgetter.data.embedded_store import EmbeddedStore
 from tests.fakes.anthropic_fake import FakeAnthropic, free_port
+from tests.polling import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_START_TIMEOUT_SECONDS = 240
@@ -75,16 +75,16 @@ def redis_server(workdir: Path) -> Iterator[str]:
 
 def _wait_for_redis(url: str, process: subprocess.Popen) -> None:
     connection = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 10
-    while True:
+
+    def answers() -> bool:
+        if process.poll() is not None:
+            raise RuntimeError("redis-server exited")
         try:
-            connection.ping()
-            return
+            return bool(connection.ping())
         except redis.ConnectionError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise RuntimeError("redis-server did not start") from None
-            time.sleep(0.05)
+            return False
+
+    wait_until(answers, timeout=10, what="redis-server")
 
 
 @contextlib.contextmanager
@@ -97,18 +97,19 @@ def anthropic_server() -> Iterator[FakeAnthropic]:
 
 
 def _wait_for_health(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + APP_START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
+    def healthy() -> bool:
         if process.poll() is not None:
             raise RuntimeError(f"The app exited early:\n{log.read_text()[-4000:]}")
         try:
             with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
-                if response.status == 200:
-                    return
+                return response.status == 200
         except OSError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"The app did not become healthy:\n{log.read_text()[-4000:]}")
+            return False
+
+    try:
+        wait_until(healthy, timeout=APP_START_TIMEOUT_SECONDS, what="the app", interval=0.5)
+    except TimeoutError as error:
+        raise RuntimeError(f"{error}\n{log.read_text()[-4000:]}") from None
 
 
 APP_SOURCES = ("goalgetter", "assets", "rxconfig.py", "reflex.lock")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import time
 import uuid
 
 from playwright.sync_api import Page, expect
@@ -86,12 +85,3 @@ def wait_reply_done(page: Page) -> None:
     # Only valid after send_message: by then the page is in the generating state.
     expect(page.locator("#chat-send")).to_be_visible()
     expect(page.locator("#chat-typing")).to_have_count(0)
-
-
-def wait_until(condition, timeout_seconds: float = 20.0) -> None:
-    """Polls a condition outside the page (e.g. the database) until it holds."""
-    deadline = time.monotonic() + timeout_seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.05)

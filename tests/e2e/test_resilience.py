@@ -15,8 +15,8 @@ from tests.e2e.flows import (
     unique_email,
     user_messages,
     wait_reply_done,
-    wait_until,
 )
+from tests.polling import wait_until
 
 
 def _goal(app, user_name: str, title: str) -> dict | None:
@@ -76,7 +76,7 @@ def test_a_reply_cut_short_by_sign_out_never_reaches_the_next_user(page, app):
     sign_in(page, app.url, second)
     expect(page.locator("#user-name")).to_have_text("Next User")
     leaving = app.db.users.find_one({"name": "Leaving User"})["_id"]
-    wait_until(lambda: _reply_finished(app, leaving))
+    wait_until(lambda: _reply_finished(app, leaving), timeout=20, what="the cut-short reply")
     expect(page.locator("#chat-messages [data-role]")).to_have_count(0)
     assert "Coach here" not in page.locator("body").inner_text()
 

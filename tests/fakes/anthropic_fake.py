@@ -21,6 +21,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
+from tests.polling import wait_until
+
 SCENARIOS = ("normal", "unauthorized", "rate_limited", "overloaded", "hang", "midstream_error")
 _MARKER = re.compile(r"\[\[fake:(\w+)\]\]")
 _ERROR_STATUS = {
@@ -178,11 +180,7 @@ class FakeAnthropic:
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("fake Anthropic server did not start")
-            time.sleep(0.01)
+        wait_until(lambda: self._server.started, timeout=10, what="fake Anthropic server")
         return self
 
     def stop(self) -> None:
