@@ -4,10 +4,11 @@ import reflex as rx
 from reflex.app import default_backend_exception_handler
 
 from goalgetter.data.startup import database_lifespan
+from goalgetter.exports import EXPORT_ROUTES
 from goalgetter.pages.auth import login_page, signup_page
 from goalgetter.pages.home import home_page
 from goalgetter.pages.workspace import workspace_page
-from goalgetter.routes import auth_routes
+from goalgetter.routes import http_routes
 from goalgetter.state.auth_form import AuthFormState
 from goalgetter.state.session import NotSignedIn, SessionState
 
@@ -21,7 +22,7 @@ def handle_backend_error(exception: Exception):
 
 app = rx.App(
     stylesheets=["/styles.css"],
-    api_transformer=auth_routes(),
+    api_transformer=http_routes(*EXPORT_ROUTES),
     backend_exception_handler=handle_backend_error,
     head_components=[
         rx.el.meta(name="theme-color", content="#f76b15"),

@@ -132,9 +132,11 @@ async def health(_: Request) -> JSONResponse:
     )
 
 
-def auth_routes() -> Starlette:
+def http_routes(*extra: Route) -> Starlette:
+    """Our routes beside Reflex's: sign-in, sign-out, /health, and `extra` (downloads)."""
     return Starlette(
         routes=[
+            *extra,
             Route("/auth/signup", signup, methods=["POST"]),
             Route("/auth/login", login, methods=["POST"]),
             Route("/auth/logout", logout, methods=["POST"]),

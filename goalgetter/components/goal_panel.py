@@ -4,72 +4,23 @@ import reflex as rx
 
 from goalgetter.components.brand import ACCENT
 from goalgetter.components.confirm_dialog import confirm_dialog
+from goalgetter.components.goal_dialogs import (
+    conflict_dialog,
+    save_template_dialog,
+    template_picker,
+)
+from goalgetter.components.goal_history import history_dialog
+from goalgetter.components.goal_list import goal_list
+from goalgetter.components.goal_meta import celebration_dialog, meta_bar, milestones
+from goalgetter.components.native_form import backend_url, download_button
 from goalgetter.components.safe_markdown import safe_markdown
 from goalgetter.domain.validation import MAX_GOAL_TITLE_LENGTH
-from goalgetter.state.goals import GoalItem, GoalsState
+from goalgetter.state.goal_history import HistoryState
+from goalgetter.state.goal_templates import TemplatesState
+from goalgetter.state.goals import GoalsState
+from goalgetter.state.session import SessionState
 
 AUTOSAVE_DEBOUNCE_MS = 400
-
-
-def _goal_row(goal: GoalItem) -> rx.Component:
-    selected = GoalsState.selected_id == goal["id"]
-    return rx.hstack(
-        rx.el.button(
-            rx.text(
-                goal["title"], trim="end", size="2", weight=rx.cond(selected, "bold", "regular")
-            ),
-            on_click=GoalsState.select_goal(goal["id"]),
-            class_name="gg-goal-link",
-            title=goal["title"],
-        ),
-        rx.icon_button(
-            rx.icon("trash-2", size=14),
-            on_click=GoalsState.ask_delete(goal["id"]),
-            variant="ghost",
-            color_scheme="gray",
-            size="1",
-            aria_label="Delete goal",
-        ),
-        custom_attrs={"data-goal-id": goal["id"]},
-        class_name=rx.cond(selected, "gg-goal-item gg-selected", "gg-goal-item"),
-        align="center",
-        width="100%",
-    )
-
-
-def goal_list() -> rx.Component:
-    return rx.vstack(
-        rx.hstack(
-            rx.heading("Your goals", size="3"),
-            rx.spacer(),
-            rx.button(
-                rx.icon("plus", size=16),
-                "New goal",
-                id="goal-new",
-                on_click=GoalsState.new_goal,
-                size="2",
-            ),
-            width="100%",
-            align="center",
-        ),
-        rx.cond(
-            GoalsState.goals.length() > 0,
-            rx.el.div(
-                rx.foreach(GoalsState.goals, _goal_row), id="goal-list", class_name="gg-goal-list"
-            ),
-            rx.el.div(
-                rx.text(
-                    "No goals yet. Start with one thing you want to make happen.",
-                    size="2",
-                    color_scheme="gray",
-                ),
-                id="goal-list",
-                class_name="gg-goal-list",
-            ),
-        ),
-        width="100%",
-        spacing="3",
-    )
 
 
 def save_status() -> rx.Component:
@@ -91,6 +42,40 @@ def save_status() -> rx.Component:
     )
 
 
+def _tool(icon: str, label: str, tool_id: str, **props) -> rx.Component:
+    return rx.button(rx.icon(icon, size=14), label, id=tool_id, variant="soft", size="1", **props)
+
+
+def _toolbar() -> rx.Component:
+    pdf = (
+        f"{backend_url('/export/goal/')}{GoalsState.selected_id}.pdf"
+        f"?tz={SessionState.browser_timezone}"
+    )
+    return rx.hstack(
+        _tool(
+            "eye",
+            rx.cond(GoalsState.preview, "Edit", "Preview"),
+            "goal-preview-toggle",
+            on_click=GoalsState.toggle_preview,
+        ),
+        _tool("history", "History", "goal-history", on_click=HistoryState.open_history),
+        download_button("file-down", "PDF", pdf, "goal-export-pdf", size="1"),
+        _tool(
+            "bookmark-plus",
+            "Save as template",
+            "goal-save-template",
+            on_click=TemplatesState.open_save_template,
+        ),
+        rx.cond(
+            TemplatesState.template_saved != "",
+            rx.text("Saved as template ✓", size="1", color_scheme="grass", id="template-saved"),
+        ),
+        wrap="wrap",
+        spacing="2",
+        width="100%",
+    )
+
+
 def editor() -> rx.Component:
     return rx.vstack(
         rx.hstack(
@@ -106,19 +91,13 @@ def editor() -> rx.Component:
                 value=GoalsState.loaded_title,
                 debounce_timeout=AUTOSAVE_DEBOUNCE_MS,
                 force_notify_on_blur=True,
-                key=GoalsState.selected_id,
-            ),
-            rx.button(
-                rx.cond(GoalsState.preview, rx.icon("pencil", size=14), rx.icon("eye", size=14)),
-                rx.cond(GoalsState.preview, "Edit", "Preview"),
-                on_click=GoalsState.toggle_preview,
-                variant="soft",
-                size="2",
-                id="goal-preview-toggle",
+                key=GoalsState.editor_key,
             ),
             width="100%",
             align="center",
         ),
+        _toolbar(),
+        meta_bar(),
         rx.cond(
             GoalsState.preview,
             rx.box(
@@ -139,13 +118,13 @@ def editor() -> rx.Component:
                 value=GoalsState.loaded_content,
                 debounce_timeout=AUTOSAVE_DEBOUNCE_MS,
                 force_notify_on_blur=True,
-                key=GoalsState.selected_id,
+                key=GoalsState.editor_key,
             ),
         ),
         save_status(),
+        milestones(),
         width="100%",
-        flex="1",
-        spacing="2",
+        spacing="3",
     )
 
 
@@ -184,6 +163,12 @@ def goal_panel() -> rx.Component:
             ),
         ),
         delete_dialog(),
+        template_picker(),
+        save_template_dialog(),
+        conflict_dialog(),
+        history_dialog(),
+        celebration_dialog(),
+        class_name="gg-goal-panel",
         height="100%",
         width="100%",
         spacing="3",

@@ -29,3 +29,14 @@ def backend_url(path: str) -> str:
     if served_from_one_origin():
         return path
     return f"{rx.config.get_config().api_url.rstrip('/')}{path}"
+
+
+def download_button(icon: str, label: str, href, button_id: str, **props) -> rx.Component:
+    """A link styled as a button: the browser downloads the file itself (a GET route)."""
+    size = props.pop("size", "2")
+    return rx.button(
+        rx.el.a(rx.icon(icon, size=14), label, href=href, download=True, id=button_id, **props),
+        as_child=True,
+        variant="soft",
+        size=size,
+    )

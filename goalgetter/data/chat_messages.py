@@ -120,3 +120,9 @@ async def clear_history(user_id: ObjectId) -> int:
     db = get_db()
     await db.chat_heads.delete_one({"_id": user_id})
     return (await db.chat_messages.delete_many({"user_id": user_id})).deleted_count
+
+
+async def export_messages(user_id: ObjectId) -> list[dict]:
+    """Every message of the user, oldest first (for "Download my data")."""
+    cursor = get_db().chat_messages.find({"user_id": user_id}).sort("sequence", 1)
+    return [message async for bucket in cursor for message in bucket.get("messages", [])]

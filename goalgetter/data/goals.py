@@ -1,15 +1,45 @@
-"""The goals collection. Every function filters on the owner's user id."""
+"""The goals collection. Every function filters on the owner's user id.
+
+Text (title, content) carries a `version`: a save names the version it was based on and is
+refused when the goal has moved on since (another tab, another device), so nothing is
+silently overwritten. Every saved text keeps a revision (goalgetter/data/revisions.py).
+Phase, deadline, milestones and tags are single-field updates that never clobber the text,
+so they do not take part in the version check.
+"""
 
 from __future__ import annotations
 
+import re
+import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bson import ObjectId
 from pymongo import DESCENDING, ReturnDocument
 
+from goalgetter.data import revisions
 from goalgetter.data.client import get_db, to_object_id
+from goalgetter.domain.phases import check_move
+from goalgetter.domain.validation import MAX_MILESTONES_PER_GOAL, ValidationError
 
-LIST_FIELDS = {"title": 1, "phase": 1, "updated_at": 1}
+PAGE_SIZE = 20
+LIST_FIELDS = {"title": 1, "phase": 1, "updated_at": 1, "metadata": 1}
+# What the list shows when no phase is picked: everything but the archive.
+OPEN_PHASES = ("draft", "active", "completed")
+
+
+@dataclass(frozen=True)
+class GoalPage:
+    goals: list[dict]
+    has_more: bool
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    """`saved` with the new goal, `conflict` with the goal as it is now, or `missing`."""
+
+    status: str
+    goal: dict | None = None
 
 
 def _owned(user_id: ObjectId, goal_id: object) -> dict | None:
@@ -17,30 +47,75 @@ def _owned(user_id: ObjectId, goal_id: object) -> dict | None:
     return None if oid is None else {"_id": oid, "user_id": user_id}
 
 
-async def list_goals(user_id: ObjectId, limit: int = 200) -> list[dict]:
-    cursor = get_db().goals.find({"user_id": user_id}, LIST_FIELDS)
+def _now(now: datetime | None) -> datetime:
+    return now or datetime.now(UTC)
+
+
+def list_filter(user_id: ObjectId, *, phase: str = "", tag: str = "", search: str = "") -> dict:
+    query: dict = {"user_id": user_id}
+    query["phase"] = {"$in": list(OPEN_PHASES)} if phase in ("", "open") else phase
+    if phase == "all":
+        del query["phase"]
+    if tag:
+        query["metadata.tags"] = tag
+    if search.strip():
+        query["title"] = {"$regex": re.escape(search.strip()), "$options": "i"}
+    return query
+
+
+async def list_goals(
+    user_id: ObjectId,
+    *,
+    phase: str = "",
+    tag: str = "",
+    search: str = "",
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
+) -> GoalPage:
+    """One page of goals, newest change first; one extra row tells whether more follow."""
+    query = list_filter(user_id, phase=phase, tag=tag, search=search)
+    cursor = get_db().goals.find(query, LIST_FIELDS).sort("updated_at", DESCENDING)
+    rows = await cursor.skip(max(offset, 0)).limit(limit + 1).to_list()
+    return GoalPage(rows[:limit], len(rows) > limit)
+
+
+async def user_tags(user_id: ObjectId) -> list[str]:
+    tags = await get_db().goals.distinct("metadata.tags", {"user_id": user_id})
+    return sorted({str(t) for t in tags}, key=str.casefold)
+
+
+async def goals_with_content(
+    user_id: ObjectId, limit: int = 50, phases: tuple[str, ...] = OPEN_PHASES
+) -> list[dict]:
+    query = {"user_id": user_id, "phase": {"$in": list(phases)}}
+    cursor = get_db().goals.find(query, {**LIST_FIELDS, "content": 1, "template_type": 1})
     return await cursor.sort("updated_at", DESCENDING).limit(limit).to_list()
 
 
-async def goals_with_content(user_id: ObjectId, limit: int = 50) -> list[dict]:
-    cursor = get_db().goals.find({"user_id": user_id}, {**LIST_FIELDS, "content": 1})
-    return await cursor.sort("updated_at", DESCENDING).limit(limit).to_list()
-
-
-async def create_goal(user_id: ObjectId, title: str, content: str = "") -> dict:
-    now = datetime.now(UTC)
+async def create_goal(
+    user_id: ObjectId,
+    title: str,
+    content: str = "",
+    *,
+    template_type: str = "custom",
+    now: datetime | None = None,
+) -> dict:
+    now = _now(now)
     doc = {
         "user_id": user_id,
         "title": title,
         "content": content,
         "phase": "draft",
-        "template_type": "custom",
+        "template_type": template_type,
         "metadata": {"deadline": None, "milestones": [], "tags": []},
         "version": 1,
         "created_at": now,
         "updated_at": now,
     }
     doc["_id"] = (await get_db().goals.insert_one(doc)).inserted_id
+    await revisions.record_revision(
+        user_id, doc["_id"], title=title, content=content, now=now, kind="created"
+    )
     return doc
 
 
@@ -49,19 +124,108 @@ async def get_goal(user_id: ObjectId, goal_id: object) -> dict | None:
     return None if query is None else await get_db().goals.find_one(query)
 
 
-async def update_goal(
-    user_id: ObjectId, goal_id: object, *, title: str | None = None, content: str | None = None
-) -> dict | None:
-    """Apply the given fields; returns the saved goal, or None when it is not this user's."""
+async def save_text(
+    user_id: ObjectId,
+    goal_id: object,
+    *,
+    base_version: int | None,
+    title: str | None = None,
+    content: str | None = None,
+    now: datetime | None = None,
+    kind: str = "edit",
+) -> SaveOutcome:
+    """Save title and/or content if the goal is still at `base_version` (None: any)."""
     query = _owned(user_id, goal_id)
     changes = {k: v for k, v in (("title", title), ("content", content)) if v is not None}
     if query is None or not changes:
-        return None
-    return await get_db().goals.find_one_and_update(
+        return SaveOutcome("missing")
+    now = _now(now)
+    if base_version is not None:
+        query = {**query, "version": base_version}
+    saved = await get_db().goals.find_one_and_update(
         query,
-        {"$set": {**changes, "updated_at": datetime.now(UTC)}, "$inc": {"version": 1}},
+        {"$set": {**changes, "updated_at": now}, "$inc": {"version": 1}},
+        return_document=ReturnDocument.AFTER,
+    )
+    if saved is None:
+        current = await get_goal(user_id, goal_id)
+        return SaveOutcome("conflict", current) if current else SaveOutcome("missing")
+    await revisions.record_revision(
+        user_id, saved["_id"], title=saved["title"], content=saved["content"], now=now, kind=kind
+    )
+    return SaveOutcome("saved", saved)
+
+
+async def keep_as_revision(user_id: ObjectId, goal_id: object, *, title: str, content: str) -> bool:
+    """Keep text that lost a version conflict in the goal's history, without saving it."""
+    goal = await get_goal(user_id, goal_id)
+    if goal is None:
+        return False
+    await revisions.record_revision(
+        user_id, goal["_id"], title=title, content=content, now=_now(None), kind="conflict"
+    )
+    return True
+
+
+async def _update(user_id: ObjectId, goal_id: object, update: dict, **extra) -> dict | None:
+    query = _owned(user_id, goal_id)
+    if query is None:
+        return None
+    update.setdefault("$set", {})["updated_at"] = datetime.now(UTC)
+    return await get_db().goals.find_one_and_update(
+        {**query, **extra},
+        update,
         projection={"content": 0},
         return_document=ReturnDocument.AFTER,
+    )
+
+
+async def set_phase(user_id: ObjectId, goal_id: object, target: str) -> dict | None:
+    """Move the goal to `target`; ValidationError names the moves that are allowed."""
+    goal = await get_goal(user_id, goal_id)
+    if goal is None:
+        return None
+    check_move(goal["phase"], target)
+    # Conditional on the phase read above, so two tabs cannot both move it.
+    moved = await _update(user_id, goal_id, {"$set": {"phase": target}}, phase=goal["phase"])
+    if moved is None:
+        raise ValidationError("phase", "phase_changed", "The phase just changed elsewhere.")
+    return moved
+
+
+async def set_deadline(user_id: ObjectId, goal_id: object, deadline: str | None) -> dict | None:
+    return await _update(user_id, goal_id, {"$set": {"metadata.deadline": deadline}})
+
+
+async def set_tags(user_id: ObjectId, goal_id: object, tags: list[str]) -> dict | None:
+    return await _update(user_id, goal_id, {"$set": {"metadata.tags": tags}})
+
+
+async def add_milestone(
+    user_id: ObjectId, goal_id: object, title: str, due: str | None = None
+) -> dict | None:
+    milestone = {"id": secrets.token_hex(6), "title": title, "due": due, "done": False}
+    room = {f"metadata.milestones.{MAX_MILESTONES_PER_GOAL - 1}": {"$exists": False}}
+    added = await _update(user_id, goal_id, {"$push": {"metadata.milestones": milestone}}, **room)
+    if added is None and await get_goal(user_id, goal_id) is not None:
+        raise ValidationError("milestone", "milestones_many")
+    return added
+
+
+async def set_milestone_done(
+    user_id: ObjectId, goal_id: object, milestone_id: str, done: bool
+) -> dict | None:
+    return await _update(
+        user_id,
+        goal_id,
+        {"$set": {"metadata.milestones.$.done": bool(done)}},
+        **{"metadata.milestones.id": str(milestone_id)},
+    )
+
+
+async def remove_milestone(user_id: ObjectId, goal_id: object, milestone_id: str) -> dict | None:
+    return await _update(
+        user_id, goal_id, {"$pull": {"metadata.milestones": {"id": str(milestone_id)}}}
     )
 
 
@@ -69,4 +233,11 @@ async def delete_goal(user_id: ObjectId, goal_id: object) -> bool:
     query = _owned(user_id, goal_id)
     if query is None:
         return False
-    return (await get_db().goals.delete_one(query)).deleted_count == 1
+    deleted = (await get_db().goals.delete_one(query)).deleted_count == 1
+    if deleted:
+        await revisions.delete_goal_revisions(user_id, query["_id"])
+    return deleted
+
+
+async def export_goals(user_id: ObjectId) -> list[dict]:
+    return await get_db().goals.find({"user_id": user_id}).sort("created_at", 1).to_list()

@@ -13,3 +13,6 @@ async def ensure_indexes(db: AsyncDatabase) -> None:
     await db.chat_messages.create_index(
         [("user_id", ASCENDING), ("started_at", DESCENDING)], name="user_timestamp"
     )
+    await db.goal_templates.create_index(
+        [("user_id", ASCENDING), ("created_at", DESCENDING)], name="user_created"
+    )

@@ -9,6 +9,7 @@ import logging
 from goalgetter.data.client import close_clients, configure, get_db
 from goalgetter.data.embedded_store import EmbeddedStore
 from goalgetter.data.indexes import ensure_indexes
+from goalgetter.data.templates import seed_templates
 from goalgetter.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ async def database_lifespan():
         uri = settings.mongodb_uri
     configure(uri, settings.mongodb_db)
     await ensure_indexes(get_db())
+    await seed_templates(get_db())
     try:
         yield
     finally:

@@ -5,7 +5,7 @@ import reflex as rx
 from goalgetter.components.brand import logo
 from goalgetter.components.chat_panel import chat_panel
 from goalgetter.components.goal_panel import goal_panel
-from goalgetter.components.native_form import backend_url, native_form
+from goalgetter.components.native_form import backend_url, download_button, native_form
 from goalgetter.state.goals import GoalsState
 from goalgetter.state.session import SessionState
 
@@ -22,6 +22,13 @@ def _header() -> rx.Component:
             color_scheme="gray",
             class_name="gg-hide-narrow",
             id="user-name",
+        ),
+        download_button(
+            "download",
+            "My data",
+            backend_url("/export/my-data.json"),
+            "download-my-data",
+            title="Download my data (JSON)",
         ),
         # A real form post: the response deletes the httpOnly cookie and reloads the page.
         native_form(

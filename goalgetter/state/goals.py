@@ -1,4 +1,9 @@
-"""The goal list and the editor on the left of the workspace."""
+"""The goal list and the editor on the left of the workspace.
+
+Phase, deadline, tags and milestones are handled in state/goal_meta.py, history in
+state/goal_history.py and templates in state/goal_templates.py; they share the open goal
+through this state.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ import reflex as rx
 from bson import ObjectId
 
 from goalgetter.data import goals as goals_data
+from goalgetter.domain.phases import allowed_moves
+from goalgetter.domain.smart import analyse_goal
 from goalgetter.domain.validation import (
     DEFAULT_GOAL_TITLE,
     ValidationError,
@@ -18,20 +25,59 @@ from goalgetter.state.session import NotSignedIn, SessionState
 
 GOAL_MISSING = "That goal no longer exists (deleted in another tab?)."
 SAVE_FAILED = "Couldn't save. Your text is still here; keep typing to retry."
+CONFLICT = "This goal was changed in another tab or device. Choose which text to keep."
 
 
 class GoalItem(TypedDict):
     id: str
     title: str
+    phase: str
+    deadline: str
+    tags: list[str]
 
 
-def _item(goal: dict) -> GoalItem:
-    return {"id": str(goal["_id"]), "title": goal.get("title") or DEFAULT_GOAL_TITLE}
+class Milestone(TypedDict):
+    id: str
+    title: str
+    due: str
+    done: bool
+
+
+class SmartLetter(TypedDict):
+    letter: str
+    name: str
+    passed: bool
+    hint: str
+
+
+def goal_item(goal: dict) -> GoalItem:
+    meta = goal.get("metadata") or {}
+    return {
+        "id": str(goal["_id"]),
+        "title": goal.get("title") or DEFAULT_GOAL_TITLE,
+        "phase": goal.get("phase", "draft"),
+        "deadline": meta.get("deadline") or "",
+        "tags": list(meta.get("tags") or []),
+    }
+
+
+def smart_letters(title: str, content: str) -> list[SmartLetter]:
+    return [
+        {"letter": c.letter, "name": c.name, "passed": c.passed, "hint": c.hint}
+        for c in analyse_goal(title, content).checks
+    ]
 
 
 class GoalsState(SessionState):
     goals: list[GoalItem] = []
+    has_more: bool = False
+    filter_phase: str = ""  # "" = everything but the archive; "all"; or one phase
+    filter_tag: str = ""
+    search: str = ""
+    known_tags: list[str] = []
     selected_id: str = ""
+    # Changes whenever the editors must reopen on text from the server (restore, conflict).
+    editor_key: str = ""
     # What the editor was opened with. Typing does not write these back: echoing the text to
     # a debounced field while the person types would overwrite their newest keystrokes.
     loaded_title: str = ""
@@ -41,12 +87,33 @@ class GoalsState(SessionState):
     save_status: str = ""  # "", "saving", "saved", "error"
     save_error: str = ""
     saved_version: int = 0
+    phase: str = ""
+    deadline: str = ""
+    tags: list[str] = []
+    milestones: list[Milestone] = []
+    smart: list[SmartLetter] = []
+    meta_error: str = ""
+    # "offer": every milestone is done, completing the goal is offered; "done": celebrating.
+    celebration: str = ""
     delete_candidate: str = ""
     mobile_tab: str = "goals"
+    conflict_open: bool = False
+    conflict_mine_title: str = ""
+    conflict_mine_content: str = ""
+    conflict_theirs_title: str = ""
+    conflict_theirs_content: str = ""
+    _conflict_version: int = 0
     # The newest text of the open goal, saved or not, and why it is not saved, if it is not.
     _title: str = ""
     _content: str = ""
     _content_error: str = ""
+    # The version each goal opened in this tab was last saved at: what its next save is based
+    # on, also for a late save of a goal that is no longer open.
+    _versions: dict[str, int] = {}
+
+    @rx.var
+    def allowed_phases(self) -> list[str]:
+        return [self.phase, *allowed_moves(self.phase)] if self.phase else []
 
     @rx.var
     def delete_candidate_title(self) -> str:
@@ -56,21 +123,81 @@ class GoalsState(SessionState):
     @rx.event
     async def load(self):
         user_id = await self._signed_in_user_id()
-        self.goals = [_item(g) for g in await goals_data.list_goals(user_id)]
-        if any(g["id"] == self.selected_id for g in self.goals):
+        await self._load_list(user_id)
+        if self.selected_id and await goals_data.get_goal(user_id, self.selected_id):
             # A reload or a reconnect: keep the open goal's newest text, even unsaved.
             self.loaded_title, self.loaded_content = self._title, self._content
             return
         await self._open(user_id, self.goals[0]["id"] if self.goals else "")
 
+    async def _load_list(self, user_id: ObjectId, more: bool = False) -> None:
+        page = await goals_data.list_goals(
+            user_id,
+            phase=self.filter_phase,
+            tag=self.filter_tag,
+            search=self.search,
+            offset=len(self.goals) if more else 0,
+        )
+        items = [goal_item(g) for g in page.goals]
+        self.goals = [*self.goals, *items] if more else items
+        self.has_more = page.has_more
+        if not more:
+            self.known_tags = await goals_data.user_tags(user_id)
+
+    @rx.event
+    async def load_more(self):
+        await self._load_list(await self._signed_in_user_id(), more=True)
+
+    @rx.event
+    async def set_filter_phase(self, phase: str):
+        self.filter_phase = "" if phase == "open" else phase
+        await self._load_list(await self._signed_in_user_id())
+
+    @rx.event
+    async def set_filter_tag(self, tag: str):
+        self.filter_tag = "" if tag == "any" else tag
+        await self._load_list(await self._signed_in_user_id())
+
+    @rx.event
+    async def set_search(self, search: str):
+        self.search = search[:200]
+        await self._load_list(await self._signed_in_user_id())
+
     async def _open(self, user_id: ObjectId, goal_id: str) -> None:
         goal = await goals_data.get_goal(user_id, goal_id) if goal_id else None
         self.selected_id = str(goal["_id"]) if goal else ""
-        self.loaded_title = self._title = goal["title"] if goal else ""
-        self.loaded_content = self._content = goal["content"] if goal else ""
+        self._show_goal(goal)
+
+    def _show_goal(self, goal: dict | None) -> None:
+        """Open `goal` in the editor as the server has it (None: nothing open)."""
+        goal = goal or {}
+        self.loaded_title = self._title = goal.get("title", "")
+        self.loaded_content = self._content = goal.get("content", "")
         self.preview_text = self._content
         self.save_status = self.save_error = self._content_error = ""
-        self.saved_version = goal["version"] if goal else 0
+        self.saved_version = goal.get("version", 0)
+        if self.selected_id:
+            self._versions[self.selected_id] = self.saved_version
+        self.editor_key = f"{self.selected_id}-{self.saved_version}"
+        self._show_meta(goal)
+        self.smart = smart_letters(self._title, self._content)
+        self.conflict_open = False
+
+    def _show_meta(self, goal: dict) -> None:
+        meta = goal.get("metadata") or {}
+        self.meta_error = self.celebration = ""
+        self.phase = goal.get("phase", "")
+        self.deadline = meta.get("deadline") or ""
+        self.tags = list(meta.get("tags") or [])
+        self.milestones = [
+            {"id": m["id"], "title": m["title"], "due": m.get("due") or "", "done": m["done"]}
+            for m in meta.get("milestones") or []
+        ]
+
+    def _update_item(self, goal: dict) -> None:
+        """The list row of `goal`, moved to the top (it is the most recently changed)."""
+        item = goal_item(goal)
+        self.goals = [item, *[g for g in self.goals if g["id"] != item["id"]]]
 
     @rx.event
     async def select_goal(self, goal_id: str):
@@ -79,14 +206,12 @@ class GoalsState(SessionState):
             self.save_error = GOAL_MISSING
         self.mobile_tab = "goals"
 
-    @rx.event
-    async def new_goal(self):
+    async def _create_and_open(self, title: str, content: str = "", template_type="custom"):
         user_id = await self._signed_in_user_id()
-        goal = await goals_data.create_goal(user_id, DEFAULT_GOAL_TITLE)
-        self.goals = [_item(goal), *self.goals]
+        goal = await goals_data.create_goal(user_id, title, content, template_type=template_type)
+        self._update_item(goal)
         await self._open(user_id, str(goal["_id"]))
         self.preview = False
-        return rx.set_focus("goal-title")
 
     # The editors send the goal id they were showing: their last change can arrive after
     # another goal was opened (a pending edit is flushed when the editor unmounts).
@@ -94,6 +219,7 @@ class GoalsState(SessionState):
     async def save_title(self, goal_id: str, title: str):
         if goal_id == self.selected_id:
             self._title = title
+            self.smart = smart_letters(title, self._content)
         try:
             check_goal_title(title)
         except ValidationError as error:
@@ -107,6 +233,7 @@ class GoalsState(SessionState):
         is_open = goal_id == self.selected_id
         if is_open:
             self._content = content
+            self.smart = smart_letters(self._title, content)
         try:
             check_goal_content(content)
         except ValidationError as error:
@@ -127,26 +254,72 @@ class GoalsState(SessionState):
             status, error = "error", self._content_error
         self.save_status, self.save_error = status, error
 
-    async def _save(self, goal_id: str, **fields: str):
+    async def _save(self, goal_id: str, kind: str = "edit", **fields: str):
         if not goal_id:
             return
         self._show_status(goal_id, "saving")
         yield
         try:
             user_id = await self._signed_in_user_id()
-            saved = await goals_data.update_goal(user_id, goal_id, **fields)
+            outcome = await goals_data.save_text(
+                user_id, goal_id, base_version=self._versions.get(goal_id), kind=kind, **fields
+            )
         except NotSignedIn:
             raise
         except Exception:
             self._show_status(goal_id, "error", SAVE_FAILED)
             return
-        if saved is None:
+        if outcome.status == "missing":
             self._show_status(goal_id, "error", GOAL_MISSING)
-            return
+        elif outcome.status == "conflict" and goal_id != self.selected_id:
+            # A late save of a goal no longer open: kept in its history, never overwriting.
+            mine = {"title": outcome.goal["title"], "content": outcome.goal["content"], **fields}
+            await goals_data.keep_as_revision(user_id, goal_id, **mine)
+            self._versions.pop(goal_id, None)
+        elif outcome.status == "conflict":
+            self._show_conflict(goal_id, outcome.goal)
+        else:
+            self._saved(goal_id, outcome.goal)
+
+    def _saved(self, goal_id: str, goal: dict) -> None:
+        self._versions[goal_id] = goal["version"]
         if goal_id == self.selected_id:
-            self.saved_version = saved["version"]
+            self.saved_version = goal["version"]
         self._show_status(goal_id, "saved")
-        self.goals = [_item(saved), *[g for g in self.goals if g["id"] != goal_id]]
+        self._update_item(goal)
+
+    def _show_conflict(self, goal_id: str, theirs: dict) -> None:
+        self.conflict_mine_title, self.conflict_mine_content = self._title, self._content
+        self.conflict_theirs_title = theirs["title"]
+        self.conflict_theirs_content = theirs["content"]
+        self._conflict_version = theirs["version"]
+        self.conflict_open = True
+        self._show_status(goal_id, "error", CONFLICT)
+
+    @rx.event
+    async def keep_mine(self):
+        """Save this tab's text over the other one (which stays in the history)."""
+        self._versions[self.selected_id] = self._conflict_version
+        self.conflict_open = False
+        async for update in self._save(
+            self.selected_id,
+            title=self.conflict_mine_title,
+            content=self.conflict_mine_content,
+            kind="chosen",
+        ):
+            yield update
+
+    @rx.event
+    async def use_theirs(self):
+        """Reopen on the other text; this tab's text is kept as a revision to restore."""
+        user_id = await self._signed_in_user_id()
+        await goals_data.keep_as_revision(
+            user_id,
+            self.selected_id,
+            title=self.conflict_mine_title,
+            content=self.conflict_mine_content,
+        )
+        await self._open(user_id, self.selected_id)
 
     @rx.event
     def toggle_preview(self):

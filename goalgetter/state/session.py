@@ -13,6 +13,7 @@ from starlette.requests import cookie_parser
 
 from goalgetter import accounts
 from goalgetter.data import users
+from goalgetter.domain.timezones import parse_timezone
 from goalgetter.routes import SESSION_COOKIE
 
 
@@ -29,6 +30,8 @@ def session_token(cookie_header: str) -> str:
 class SessionState(rx.State):
     user_name: str = ""
     user_email: str = ""
+    # The browser's IANA zone: dates in downloads and lists are shown in it.
+    browser_timezone: str = "UTC"
     _user_id: str = ""
 
     async def _signed_in_user_id(self) -> ObjectId:
@@ -69,7 +72,19 @@ class SessionState(rx.State):
 
         if await self._resolve_user() is None:
             return rx.redirect("/login")
-        return [GoalsState.load, ChatState.load_history]
+        return [
+            rx.call_script(
+                "Intl.DateTimeFormat().resolvedOptions().timeZone",
+                callback=SessionState.set_browser_timezone,
+            ),
+            GoalsState.load,
+            ChatState.load_history,
+        ]
+
+    @rx.event
+    def set_browser_timezone(self, name: str):
+        if parse_timezone(name) is not None:
+            self.browser_timezone = name
 
     @rx.event
     async def open_public_page(self):

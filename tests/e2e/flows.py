@@ -39,11 +39,18 @@ def sign_out(page: Page) -> None:
     page.wait_for_url(re.compile(r".*/login/?\?signed_out=1$"))
 
 
-def new_goal(page: Page, title: str, content: str) -> str:
-    """Creates a goal, types it, waits for the server to confirm; returns its id."""
+def start_goal(page: Page, template: str = "blank") -> None:
+    """New goal → pick a template ("blank", "builtin:smart", "builtin:okr" or an own id)."""
     before = page.locator("#goal-list [data-goal-id]").count()
     page.click("#goal-new")
+    page.click(f'#template-picker [data-template-id="{template}"]')
     expect(page.locator("#goal-list [data-goal-id]")).to_have_count(before + 1)
+    expect(page.locator("#template-picker")).to_have_count(0)
+
+
+def new_goal(page: Page, title: str, content: str) -> str:
+    """Creates a blank goal, types it, waits for the server to confirm; returns its id."""
+    start_goal(page)
     with saved(page):
         page.fill("#goal-title", title)
     with saved(page):

@@ -20,7 +20,7 @@ import reflex as rx
 from goalgetter import accounts
 from goalgetter.data import client as db_client
 from goalgetter.domain.validation import MAX_EMAIL_LENGTH, MAX_NAME_LENGTH
-from goalgetter.routes import SESSION_COOKIE, auth_routes
+from goalgetter.routes import SESSION_COOKIE, http_routes
 from goalgetter.settings import get_settings
 from tests.fakes.anthropic_fake import free_port
 
@@ -32,7 +32,7 @@ HOSTILE = "<script>alert(1)</script>"
 
 @pytest.fixture
 async def client(db):
-    transport = httpx.ASGITransport(app=auth_routes())
+    transport = httpx.ASGITransport(app=http_routes())
     async with httpx.AsyncClient(transport=transport, base_url=BASE) as http:
         yield http
 
@@ -413,7 +413,7 @@ async def test_on_two_origins_redirects_go_to_the_deploy_url(
     ids=["loopback-ip", "lan-name", "https-default-port", "explicit-default-port", "ipv6"],
 )
 async def test_the_requests_own_origin_is_accepted(db, base_url, origin):
-    transport = httpx.ASGITransport(app=auth_routes())
+    transport = httpx.ASGITransport(app=http_routes())
     async with httpx.AsyncClient(transport=transport, base_url=base_url) as http:
         headers = {"origin": origin}
         assert_signed_in(await signup(http, **headers))
@@ -432,7 +432,7 @@ async def test_the_requests_own_origin_is_accepted(db, base_url, origin):
     ],
 )
 async def test_origins_other_than_the_requests_own_are_still_refused(db, origin):
-    transport = httpx.ASGITransport(app=auth_routes())
+    transport = httpx.ASGITransport(app=http_routes())
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as http:
         for response in (
             await signup(http, origin=origin),

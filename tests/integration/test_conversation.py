@@ -241,7 +241,13 @@ async def test_question_is_kept_and_retry_works_when_the_prompt_cannot_be_built(
 ):
     # A goal document whose content is not text: building the prompt fails.
     await db.goals.insert_one(
-        {"user_id": user, "title": "Broken", "content": {"x": 1}, "updated_at": datetime.now(UTC)}
+        {
+            "user_id": user,
+            "title": "Broken",
+            "content": {"x": 1},
+            "phase": "draft",
+            "updated_at": datetime.now(UTC),
+        }
     )
     first = await send_and_reply(user, MESSAGE, "", coach=claude(fake_claude), show=keep_going)
     assert first.error == INTERNAL_ERROR and fake_claude.requests == []

@@ -38,22 +38,38 @@ async def test_other_user_cannot_get_update_or_delete_a_goal(two_users):
     goal_id = goal_a["_id"]
     for given in (goal_id, str(goal_id)):
         assert await goals.get_goal(b, given) is None
-        assert await goals.update_goal(b, given, title="Hacked", content="gone") is None
+        saved = await goals.save_text(b, given, base_version=None, title="Hacked", content="x")
+        assert saved.status == "missing" and saved.goal is None
+        for change in (
+            goals.set_phase(b, given, "active"),
+            goals.set_deadline(b, given, "2027-01-01"),
+            goals.set_tags(b, given, ["pwned"]),
+            goals.add_milestone(b, given, "pwned"),
+            goals.set_milestone_done(b, given, "any", True),
+            goals.remove_milestone(b, given, "any"),
+        ):
+            assert await change is None
+        assert await goals.keep_as_revision(b, given, title="x", content="y") is False
         assert await goals.delete_goal(b, given) is False
     kept = await goals.get_goal(a, goal_id)
-    assert (kept["title"], kept["content"], kept["version"]) == (
+    assert (kept["title"], kept["content"], kept["version"], kept["phase"]) == (
         "Run a marathon",
         "42 km by October",
         1,
+        "draft",
     )
+    assert kept["metadata"] == {"deadline": None, "milestones": [], "tags": []}
 
 
 async def test_owner_can_update_and_delete_a_goal(two_users):
     a, _, goal_a, _, _ = two_users
-    saved = await goals.update_goal(a, str(goal_a["_id"]), content="42 km by 1 October")
-    assert saved["version"] == 2 and "content" not in saved
+    saved = await goals.save_text(
+        a, str(goal_a["_id"]), base_version=1, content="42 km by 1 October"
+    )
+    assert saved.status == "saved" and saved.goal["version"] == 2
     assert (await goals.get_goal(a, goal_a["_id"]))["content"] == "42 km by 1 October"
-    assert await goals.update_goal(a, goal_a["_id"]) is None  # nothing to change
+    nothing = await goals.save_text(a, goal_a["_id"], base_version=2)
+    assert nothing.status == "missing"  # nothing to change
     assert await goals.delete_goal(a, goal_a["_id"]) is True
     assert await goals.get_goal(a, goal_a["_id"]) is None
 
@@ -61,18 +77,20 @@ async def test_owner_can_update_and_delete_a_goal(two_users):
 async def test_goal_lists_hold_only_the_callers_goals(two_users):
     a, b, _, goal_b, _ = two_users
     await goals.create_goal(a, "Read 12 books")
-    assert [g["title"] for g in await goals.list_goals(a)] == ["Read 12 books", "Run a marathon"]
-    assert [g["_id"] for g in await goals.list_goals(b)] == [goal_b["_id"]]
+    titles = [g["title"] for g in (await goals.list_goals(a)).goals]
+    assert titles == ["Read 12 books", "Run a marathon"]
+    assert [g["_id"] for g in (await goals.list_goals(b)).goals] == [goal_b["_id"]]
     with_content = await goals.goals_with_content(b)
     assert [g["content"] for g in with_content] == ["B1 by June"]
-    assert await goals.list_goals(ObjectId()) == []
+    assert (await goals.list_goals(ObjectId())).goals == []
 
 
 @pytest.mark.parametrize("bad_id", MALFORMED_IDS)
 async def test_malformed_goal_ids_are_refused(two_users, bad_id):
     a, _, goal_a, _, _ = two_users
     assert await goals.get_goal(a, bad_id) is None
-    assert await goals.update_goal(a, bad_id, title="x") is None
+    assert (await goals.save_text(a, bad_id, base_version=None, title="x")).status == "missing"
+    assert await goals.set_phase(a, bad_id, "active") is None
     assert await goals.delete_goal(a, bad_id) is False
     assert (await goals.get_goal(a, goal_a["_id"]))["title"] == "Run a marathon"
 
@@ -81,7 +99,7 @@ async def test_ids_from_other_collections_are_not_goals(two_users):
     a, _, _, _, ref_a = two_users
     for foreign in (ref_a.bucket_id, a, str(ref_a.bucket_id)):
         assert await goals.get_goal(a, foreign) is None
-        assert await goals.update_goal(a, foreign, title="x") is None
+        assert (await goals.save_text(a, foreign, base_version=None, title="x")).goal is None
         assert await goals.delete_goal(a, foreign) is False
     assert await _contents(a) == ["A's private note"]
 

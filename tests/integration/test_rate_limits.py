@@ -25,7 +25,7 @@ from goalgetter.rate_limits import (
     SIGN_IN_ATTEMPTS_PER_IP,
     SIGN_UPS_PER_IP,
 )
-from goalgetter.routes import auth_routes
+from goalgetter.routes import http_routes
 from goalgetter.settings import get_settings
 from tests.integration.test_auth_routes import PASSWORD, assert_signed_in, redirect
 
@@ -82,7 +82,7 @@ def new_email(label: str) -> str:
 
 
 def client_from(ip: str) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=auth_routes(), client=(ip, 40_000))
+    transport = httpx.ASGITransport(app=http_routes(), client=(ip, 40_000))
     return httpx.AsyncClient(transport=transport, base_url="http://localhost:8000")
 
 

@@ -1,0 +1,108 @@
+"""Downloads: a goal or all active goals as PDF, and everything of a user as JSON.
+
+Plain GET routes so the browser's own download handling (file name, progress, saving on a
+phone) applies. The user comes from the httpOnly session cookie, as in every other route.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from bson import ObjectId
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from goalgetter import accounts
+from goalgetter.data import chat_messages, goals, revisions, templates, users
+from goalgetter.domain.timezones import first_zone
+from goalgetter.integrations.pdf import goals_pdf, pdf_filename
+from goalgetter.routes import SESSION_COOKIE
+
+NOT_SIGNED_IN = PlainTextResponse("Sign in to download your goals.", status_code=401)
+
+
+def user_timezone(user: dict, requested: str | None) -> ZoneInfo:
+    """The user's saved timezone, else the browser's (passed as ?tz=), else UTC."""
+    return first_zone((user.get("settings") or {}).get("timezone"), requested)
+
+
+def jsonable(value: object) -> object:
+    """Mongo documents as JSON: ids as strings, datetimes in ISO 8601 (UTC)."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, ObjectId):
+        return str(value)
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    return value
+
+
+def _download(body: bytes, filename: str, media_type: str) -> Response:
+    return Response(
+        body,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+async def _signed_in_user(request: Request) -> dict | None:
+    user_id = await accounts.user_id_for_token(request.cookies.get(SESSION_COOKIE, ""))
+    return await users.get_user(user_id) if user_id else None
+
+
+async def _pdf(goal_list: list[dict], user: dict, request: Request, name: str) -> Response:
+    tz = user_timezone(user, request.query_params.get("tz"))
+    body = await asyncio.to_thread(goals_pdf, goal_list, exported_at=datetime.now(UTC), tz=tz)
+    return _download(body, pdf_filename(name), "application/pdf")
+
+
+async def goal_pdf(request: Request) -> Response:
+    user = await _signed_in_user(request)
+    if user is None:
+        return NOT_SIGNED_IN
+    goal = await goals.get_goal(user["_id"], request.path_params["goal_id"])
+    if goal is None:
+        return PlainTextResponse("That goal does not exist.", status_code=404)
+    return await _pdf([goal], user, request, goal["title"])
+
+
+async def active_goals_pdf(request: Request) -> Response:
+    user = await _signed_in_user(request)
+    if user is None:
+        return NOT_SIGNED_IN
+    active = await goals.goals_with_content(user["_id"], limit=500, phases=("active",))
+    return await _pdf(active, user, request, "goals")
+
+
+async def my_data(request: Request) -> Response:
+    user = await _signed_in_user(request)
+    if user is None:
+        return NOT_SIGNED_IN
+    user_id = user["_id"]
+    export = {
+        "exported_at": datetime.now(UTC),
+        "account": {"name": user["name"], "email": user["email"]},
+        "goals": await goals.export_goals(user_id),
+        "revisions": await revisions.export_revisions(user_id),
+        "templates": await templates.export_templates(user_id),
+        "chat_messages": await chat_messages.export_messages(user_id),
+    }
+    body = json.dumps(jsonable(export), ensure_ascii=False, indent=2).encode()
+    return _download(body, "goalgetter-my-data.json", "application/json")
+
+
+EXPORT_ROUTES = [
+    Route("/export/goal/{goal_id}.pdf", goal_pdf, methods=["GET"]),
+    Route("/export/goals.pdf", active_goals_pdf, methods=["GET"]),
+    Route("/export/my-data.json", my_data, methods=["GET"]),
+]

@@ -1,0 +1,104 @@
+"""Phase, deadline, tags and milestones of the open goal."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from goalgetter.data import goals as goals_data
+from goalgetter.domain import validation
+from goalgetter.domain.phases import allowed_moves
+from goalgetter.domain.validation import (
+    ValidationError,
+    normalise_milestone_title,
+    parse_optional_date,
+)
+from goalgetter.state.goals import GOAL_MISSING, GoalsState
+
+
+class GoalMetaState(GoalsState):
+    tag_draft: str = ""
+
+    async def _apply(self, change) -> bool:
+        """Run one metadata change of the open goal and show its result; False if refused."""
+        try:
+            goal = await change(await self._signed_in_user_id(), self.selected_id)
+        except ValidationError as error:
+            self.meta_error = error.message
+            return False
+        if goal is None:
+            self.meta_error = GOAL_MISSING
+            return False
+        self.meta_error = ""
+        self._show_meta(goal)
+        self._update_item(goal)
+        return True
+
+    @rx.event
+    async def set_phase(self, target: str):
+        await self._apply(lambda user, goal: goals_data.set_phase(user, goal, target))
+
+    @rx.event
+    async def set_deadline(self, raw: str):
+        try:
+            deadline = parse_optional_date(raw)
+        except ValidationError as error:
+            self.meta_error = error.message
+            return
+        await self._apply(lambda user, goal: goals_data.set_deadline(user, goal, deadline))
+
+    @rx.event
+    def set_tag_draft(self, text: str):
+        self.tag_draft = text[:200]
+
+    @rx.event
+    async def add_tag(self, form: dict | None = None):
+        raw = (form or {}).get("tag", self.tag_draft)
+        try:
+            tags = validation.add_tag(self.tags, raw)
+        except ValidationError as error:
+            self.meta_error = error.message
+            return
+        if await self._apply(lambda user, goal: goals_data.set_tags(user, goal, tags)):
+            self.tag_draft = ""
+            self.known_tags = sorted({*self.known_tags, *tags}, key=str.casefold)
+
+    @rx.event
+    async def remove_tag(self, tag: str):
+        tags = [t for t in self.tags if t != tag]
+        await self._apply(lambda user, goal: goals_data.set_tags(user, goal, tags))
+
+    @rx.event
+    async def add_milestone(self, form: dict):
+        try:
+            title = normalise_milestone_title(form.get("title", ""))
+            due = parse_optional_date(form.get("due"), field="milestone")
+        except ValidationError as error:
+            self.meta_error = error.message
+            return
+        added = await self._apply(
+            lambda user, goal: goals_data.add_milestone(user, goal, title, due)
+        )
+        if added:
+            return rx.set_value("milestone-title", "")
+
+    @rx.event
+    async def toggle_milestone(self, milestone_id: str, done: bool):
+        changed = await self._apply(
+            lambda user, goal: goals_data.set_milestone_done(user, goal, milestone_id, done)
+        )
+        all_done = self.milestones and all(m["done"] for m in self.milestones)
+        if changed and done and all_done and "completed" in allowed_moves(self.phase):
+            self.celebration = "offer"
+
+    @rx.event
+    async def remove_milestone(self, milestone_id: str):
+        await self._apply(lambda user, goal: goals_data.remove_milestone(user, goal, milestone_id))
+
+    @rx.event
+    async def complete_goal(self):
+        moved = await self._apply(lambda user, goal: goals_data.set_phase(user, goal, "completed"))
+        self.celebration = "done" if moved else ""
+
+    @rx.event
+    def end_celebration(self):
+        self.celebration = ""
