@@ -89,7 +89,7 @@ def smart_score() -> rx.Component:
 
 def _tag_chip(tag: rx.Var[str]) -> rx.Component:
     return rx.badge(
-        rx.text(tag, trim="end", max_width="12em"),
+        rx.el.span(tag, class_name="gg-chip-text", title=tag),
         rx.el.button(
             rx.icon("x", size=12),
             on_click=GoalMetaState.remove_tag(tag),
@@ -112,8 +112,6 @@ def _tags() -> rx.Component:
                 id="goal-tag-input",
                 placeholder="Add tag",
                 max_length=MAX_TAG_LENGTH,
-                value=GoalMetaState.tag_draft,
-                on_change=GoalMetaState.set_tag_draft,
                 class_name="gg-input gg-tag-input",
                 list="gg-known-tags",
             ),
@@ -122,6 +120,7 @@ def _tags() -> rx.Component:
                 id="gg-known-tags",
             ),
             on_submit=GoalMetaState.add_tag,
+            reset_on_submit=True,
         ),
         id="goal-tags",
         wrap="wrap",

@@ -32,11 +32,17 @@ def backend_url(path: str) -> str:
 
 
 def download_button(icon: str, label: str, href, button_id: str, **props) -> rx.Component:
-    """A link styled as a button: the browser downloads the file itself (a GET route)."""
+    """A button that downloads from a GET route; the file name comes from the server.
+
+    A plain link here would be taken over by the page router as an in-app navigation.
+    """
     size = props.pop("size", "2")
     return rx.button(
-        rx.el.a(rx.icon(icon, size=14), label, href=href, download=True, id=button_id, **props),
-        as_child=True,
+        rx.icon(icon, size=14),
+        label,
+        on_click=rx.download(url=href, filename=""),
+        id=button_id,
         variant="soft",
         size=size,
+        **props,
     )

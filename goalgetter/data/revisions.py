@@ -162,13 +162,6 @@ async def _keep_in_bucket(
     db: AsyncDatabase, user_id: ObjectId, goal: ObjectId, entry: dict
 ) -> None:
     bucket = entry["seq"] // REVISIONS_PER_BUCKET
-    if entry["seq"] % REVISIONS_PER_BUCKET == 0:
-        from pymongo.errors import DuplicateKeyError
-        try:
-            await db.revisions.insert_one({"_id": bucket_key(user_id, goal, bucket), "revisions": {_slot(entry["seq"]): entry}, "user_id": user_id, "goal_id": goal, "bucket": bucket})
-            return
-        except DuplicateKeyError:
-            pass
     await db.revisions.update_one(
         {"_id": bucket_key(user_id, goal, bucket)},
         {

@@ -16,8 +16,6 @@ from goalgetter.state.goals import GOAL_MISSING, GoalsState
 
 
 class GoalMetaState(GoalsState):
-    tag_draft: str = ""
-
     async def _apply(self, change) -> bool:
         """Run one metadata change of the open goal and show its result; False if refused."""
         try:
@@ -47,19 +45,14 @@ class GoalMetaState(GoalsState):
         await self._apply(lambda user, goal: goals_data.set_deadline(user, goal, deadline))
 
     @rx.event
-    def set_tag_draft(self, text: str):
-        self.tag_draft = text[:200]
-
-    @rx.event
-    async def add_tag(self, form: dict | None = None):
-        raw = (form or {}).get("tag", self.tag_draft)
+    async def add_tag(self, form: dict):
+        raw = str(form.get("tag", ""))
         try:
             tags = validation.add_tag(self.tags, raw)
         except ValidationError as error:
             self.meta_error = error.message
             return
         if await self._apply(lambda user, goal: goals_data.set_tags(user, goal, tags)):
-            self.tag_draft = ""
             self.known_tags = sorted({*self.known_tags, *tags}, key=str.casefold)
 
     @rx.event

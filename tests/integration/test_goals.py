@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -42,7 +43,7 @@ async def test_two_tabs_moving_a_phase_at_once_end_on_a_legal_path(ann):
     # both cases every move taken was legal from the phase before it.
     path = ["draft", *sorted(moved, key=lambda p: p == stored)]
     assert stored == path[-1]
-    assert all(b in allowed_moves(a) for a, b in zip(path, path[1:], strict=False))
+    assert all(b in allowed_moves(a) for a, b in itertools.pairwise(path))
 
 
 async def test_a_save_from_an_old_version_is_refused_and_keeps_both_texts(ann):
