@@ -1,8 +1,9 @@
 """Cost of goal revision history on the embedded store (mongoeco SQLite over the wire).
 
 One SQLite database holding 50 users x 40 goals = 2,000 goals with their histories: most
-goals at 30 revisions (the newest in its head, 29 in three buckets), and 20 of the measured
-user's goals full at 100 (so a new revision also trims the oldest). Texts are 1-4 KB of
+goals at 50 revisions (the newest in its head, 49 in two buckets), and 20 of the measured
+user's goals past the cap at 151 revisions (100 kept; the next one trims the oldest and
+takes over a slot of the bucket ring). Texts are 1-4 KB of
 words, like bench/persistence.py's goals. Seeding batch-inserts pre-built documents shaped as
 record_revision writes them, through mongoeco's in-process client (over the wire every
 insert scans its collection); `notes.shape_matches_app` checks that shape afterwards.
@@ -33,20 +34,23 @@ from bench.persistence import free_port, text
 from goalgetter.data import client as db_client
 from goalgetter.data import revisions
 from goalgetter.data.embedded_store import EmbeddedStore
-from goalgetter.data.revisions import REVISIONS_PER_BUCKET, bucket_key, head_key
+from goalgetter.data.revisions import BUCKET_SLOTS, REVISIONS_PER_BUCKET, bucket_key, head_key
 from goalgetter.domain.revisions import text_digest
 
 DB_NAME = "goalgetter_bench_revisions"
-USERS, GOALS_PER_USER, REVISIONS_PER_GOAL, FULL_GOALS = 50, 40, 30, 20
+# A multiple of REVISIONS_PER_BUCKET, so the second new revision opens a bucket; full goals
+# are one past a bucket's start, so their next revision takes over a used slot of the ring.
+USERS, GOALS_PER_USER, FULL_GOALS = 50, 40, 20
+REVISIONS_PER_GOAL, FULL_REVISIONS = 2 * REVISIONS_PER_BUCKET, 6 * REVISIONS_PER_BUCKET + 1
 NEW_GOALS = 20
 OPS = (
     ("new_in_bucket", "record: new revision, bucket exists"),
     ("coalesce", "record: coalesced save (autosave)"),
     ("new_bucket", "record: new revision opening a bucket (insert)"),
-    ("new_at_cap", "record: new revision at 100 (trims one)"),
+    ("new_at_cap", "record: new revision at the cap (slot reuse, trim)"),
     ("skip", "record: save with unchanged text"),
     ("first", "record: a goal's first revision (head insert)"),
-    ("list", "list_revisions (30 kept)"),
+    ("list", "list_revisions (50 kept)"),
     ("list_full", "list_revisions (100 kept)"),
     ("get_head", "get_revision: the newest"),
     ("get_bucket", "get_revision: an older one"),
@@ -61,29 +65,31 @@ def goal_text(rng: random.Random) -> tuple[str, str]:
 
 
 def history(user_id: ObjectId, goal_id: ObjectId, count: int, rng: random.Random, start: datetime):
-    """A goal's head and bucket documents, as record_revision leaves them."""
+    """A goal's head and bucket documents, as `count` calls of record_revision leave them."""
     title, content = goal_text(rng)
-    entries = []
-    for seq in range(count):
+    kept_from, entries = max(0, count - 100), {}
+    for seq in range(kept_from, count):
         content = content[: rng.randint(len(content) // 2, len(content))] + text(rng, 20, 200)
         at = start + seq * timedelta(minutes=10)
-        entries.append(
-            {"seq": seq, "kind": "edit", "title": title, "content": content,
-             "size": len(content), "started_at": at, "saved_at": at + timedelta(seconds=40)}
-        )  # fmt: skip
-    newest = entries[-1]
+        entries[seq] = {"seq": seq, "kind": "edit", "title": title, "content": content,
+                        "size": len(content), "started_at": at,
+                        "saved_at": at + timedelta(seconds=40)}  # fmt: skip
+    newest = entries[count - 1]
     head = {"_id": head_key(user_id, goal_id), **newest, "user_id": user_id, "goal_id": goal_id,
             "digest": text_digest(newest["title"], newest["content"])}  # fmt: skip
-    buckets: dict[int, dict] = {}
-    for entry in entries[max(0, count - 100) : -1]:
-        number = entry["seq"] // REVISIONS_PER_BUCKET
-        bucket = buckets.setdefault(
-            number,
-            {"_id": bucket_key(user_id, goal_id, number), "revisions": {}, "user_id": user_id,
-             "goal_id": goal_id, "bucket": number},
-        )  # fmt: skip
-        bucket["revisions"][f"s{entry['seq']:06d}"] = entry
-    return head, list(buckets.values())
+    slots: dict[int, dict] = {
+        0: {"_id": bucket_key(user_id, goal_id, 0), "user_id": user_id, "goal_id": goal_id,
+            "slot": 0, "bucket": 0, "revisions": {}}
+    }  # fmt: skip
+    for seq in range(count - 1):  # every revision ever closed, for the slots it opened
+        number = seq // REVISIONS_PER_BUCKET
+        slot = number % BUCKET_SLOTS
+        doc = slots.setdefault(slot, {**slots[0], "_id": bucket_key(user_id, goal_id, slot),
+                                      "slot": slot, "revisions": {}})  # fmt: skip
+        doc["bucket"] = number
+        if seq >= kept_from:
+            doc["revisions"][f"s{seq:06d}"] = entries[seq]
+    return head, list(slots.values())
 
 
 async def seed(path: Path, plan: list[tuple[ObjectId, ObjectId, int]]) -> dict[str, int]:
@@ -159,14 +165,16 @@ async def measure(
         return body
 
     await revisions.list_revisions(user_id, goals[0])  # connection set-up
-    for goal in goals:  # seq 29 moves into bucket 2, which exists
+    for goal in goals:  # the seeded newest moves into its bucket, which exists
         await save("new_in_bucket", goal, now)
     for step in range(1, 4):
         for goal in goals:
             await save("coalesce", goal, now + step * timedelta(seconds=20))
     later, bodies = now + timedelta(minutes=3), {}
-    for goal in goals:  # seq 30 opens bucket 3
+    buckets_before = await db_client.get_db().revisions.count_documents({"user_id": user_id})
+    for goal in goals:  # the revision started above moves into a bucket of its own
         bodies[goal] = await save("new_bucket", goal, later)
+    buckets_after = await db_client.get_db().revisions.count_documents({"user_id": user_id})
     for goal in goals:
         await save("skip", goal, later + timedelta(seconds=5), bodies[goal])
     for goal in full:
@@ -184,6 +192,7 @@ async def measure(
         await timed(samples["list_full"], lambda g=goal: revisions.list_revisions(user_id, g))
     notes = {
         "shape_matches_app": await shape_matches(user_id, goals[0], fresh[0]),
+        "buckets_opened_by_new_bucket_round": buckets_after - buckets_before,
         "revision_ids_per_op": {key: len(found) for key, found in ids.items() if found},
         "listed_after": len(await revisions.list_revisions(user_id, goals[0])),
         "listed_full_after": len(await revisions.list_revisions(user_id, full[0])),
@@ -219,10 +228,10 @@ def main() -> None:
     )
     users = [ObjectId() for _ in range(USERS)]
     plan = [(u, ObjectId(), REVISIONS_PER_GOAL) for u in users for _ in range(GOALS_PER_USER)]
-    for index in range(FULL_GOALS):  # the measured user's last goals are full
-        plan[GOALS_PER_USER - 1 - index] = (users[0], plan[GOALS_PER_USER - 1 - index][1], 100)
+    for index in range(GOALS_PER_USER - FULL_GOALS, GOALS_PER_USER):  # the measured user's
+        plan[index] = (users[0], plan[index][1], FULL_REVISIONS)
     measured = [g for u, g, count in plan if u == users[0] and count == REVISIONS_PER_GOAL]
-    full = [g for u, g, count in plan if u == users[0] and count == 100]
+    full = [g for u, g, count in plan if u == users[0] and count == FULL_REVISIONS]
     with tempfile.TemporaryDirectory(prefix="bench-revisions-") as workdir:
         path = Path(workdir) / "revisions.sqlite"
         stored = asyncio.run(seed(path, plan))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from bson import ObjectId
@@ -43,12 +44,22 @@ def jsonable(value: object) -> object:
     return value
 
 
-def _download(body: bytes, filename: str, media_type: str) -> Response:
+def content_disposition(filename: str, unicode_filename: str = "") -> str:
+    """RFC 6266: `filename` (ASCII, for every client) and, only when it says more, the
+    Unicode name as RFC 5987 `filename*`, which browsers prefer. Both must already be safe
+    names (`pdf_filename`); the ASCII one needs no escaping inside the quotes."""
+    header = f'attachment; filename="{filename}"'
+    if unicode_filename and unicode_filename != filename:
+        header += f"; filename*=UTF-8''{quote(unicode_filename, safe='')}"
+    return header
+
+
+def _download(body: bytes, filename: str, media_type: str, unicode_filename: str = "") -> Response:
     return Response(
         body,
         media_type=media_type,
         headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Disposition": content_disposition(filename, unicode_filename),
             "Cache-Control": "no-store",
             "X-Content-Type-Options": "nosniff",
         },
@@ -63,7 +74,8 @@ async def _signed_in_user(request: Request) -> dict | None:
 async def _pdf(goal_list: list[dict], user: dict, request: Request, name: str) -> Response:
     tz = user_timezone(user, request.query_params.get("tz"))
     body = await asyncio.to_thread(goals_pdf, goal_list, exported_at=datetime.now(UTC), tz=tz)
-    return _download(body, pdf_filename(name), "application/pdf")
+    unicode_name = pdf_filename(name, ascii_only=False)
+    return _download(body, pdf_filename(name), "application/pdf", unicode_name)
 
 
 async def goal_pdf(request: Request) -> Response:

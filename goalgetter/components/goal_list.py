@@ -17,7 +17,11 @@ def _goal_row(goal: GoalItem) -> rx.Component:
     return rx.hstack(
         rx.el.button(
             rx.text(
-                goal["title"], trim="end", size="2", weight=rx.cond(selected, "bold", "regular")
+                goal["title"],
+                trim="end",
+                size="2",
+                weight=rx.cond(selected, "bold", "regular"),
+                class_name="gg-goal-title",
             ),
             rx.hstack(
                 phase_badge(goal["phase"]),
@@ -53,7 +57,7 @@ def _goal_row(goal: GoalItem) -> rx.Component:
 
 
 def _filters() -> rx.Component:
-    return rx.hstack(
+    return rx.flex(
         rx.debounce_input(
             rx.el.input(
                 id="goal-search",
@@ -85,9 +89,6 @@ def _filters() -> rx.Component:
             class_name="gg-select",
             aria_label="Show goals with tag",
         ),
-        wrap="wrap",
-        spacing="2",
-        width="100%",
         class_name="gg-filters",
     )
 

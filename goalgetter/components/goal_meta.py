@@ -120,7 +120,6 @@ def _tags() -> rx.Component:
                 id="gg-known-tags",
             ),
             on_submit=GoalMetaState.add_tag,
-            reset_on_submit=True,
         ),
         id="goal-tags",
         wrap="wrap",

@@ -156,6 +156,15 @@ def goal_panel() -> rx.Component:
                 rx.vstack(
                     rx.icon("target", size=40, color=rx.color(ACCENT, 8)),
                     rx.text("Create a goal to start writing.", color_scheme="gray"),
+                    rx.cond(
+                        GoalsState.save_error != "",
+                        rx.text(
+                            GoalsState.save_error,
+                            id="goal-missing",
+                            color_scheme="red",
+                            role="alert",
+                        ),
+                    ),
                     align="center",
                 ),
                 flex="1",

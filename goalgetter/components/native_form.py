@@ -39,7 +39,7 @@ def download_button(icon: str, label: str, href, button_id: str, **props) -> rx.
     size = props.pop("size", "2")
     return rx.button(
         rx.icon(icon, size=14),
-        label,
+        rx.el.span(label, class_name=props.pop("label_class", "")),
         on_click=rx.download(url=href, filename=""),
         id=button_id,
         variant="soft",

@@ -59,8 +59,13 @@ from goalgetter.domain.revisions import (
     text_digest,
 )
 
-REVISIONS_PER_BUCKET = 10
+REVISIONS_PER_BUCKET = 25
+# A goal's kept revisions span at most this many buckets, so its bucket documents are
+# reused in a ring: bucket n lives in slot n % BUCKET_SLOTS, and a slot is taken over only
+# once every revision of its previous bucket is past the cap. (5 here.)
+BUCKET_SLOTS = -(-(MAX_REVISIONS_PER_GOAL - 1) // REVISIONS_PER_BUCKET) + 1
 ENTRY_FIELDS = ("seq", "kind", "title", "content", "size", "started_at", "saved_at")
+LISTED_FIELDS = ("seq", "kind", "title", "size", "started_at", "saved_at")
 _REVISION_ID = re.compile(r"([0-9a-f]{24}):([0-9a-f]{24}):([0-9]{6,9})")
 
 
@@ -68,21 +73,21 @@ def head_key(user_id: ObjectId, goal_id: ObjectId) -> str:
     return f"{user_id}:{goal_id}"
 
 
-def bucket_key(user_id: ObjectId, goal_id: ObjectId, bucket: int) -> str:
-    return f"{user_id}:{goal_id}:b{bucket:05d}"
+def bucket_key(user_id: ObjectId, goal_id: ObjectId, slot: int) -> str:
+    return f"{user_id}:{goal_id}:b{slot}"
 
 
 def revision_id(user_id: ObjectId, goal_id: ObjectId, seq: int) -> str:
     return f"{user_id}:{goal_id}:{seq:06d}"
 
 
-def _slot(seq: int) -> str:
+def _slot_of(user_id: ObjectId, goal_id: ObjectId, seq: int) -> str:
+    return bucket_key(user_id, goal_id, seq // REVISIONS_PER_BUCKET % BUCKET_SLOTS)
+
+
+def _entry_key(seq: int) -> str:
     # A letter first: an all-digit path segment would read as an array index.
     return f"s{seq:06d}"
-
-
-def _bucket_of(user_id: ObjectId, goal_id: ObjectId, seq: int) -> str:
-    return bucket_key(user_id, goal_id, seq // REVISIONS_PER_BUCKET)
 
 
 def parse_revision_id(user_id: ObjectId, revision: object) -> tuple[ObjectId, int] | None:
@@ -144,41 +149,45 @@ async def record_revision(
     seq = 0 if head is None else head["seq"] + 1
     if head is not None:
         await _keep_in_bucket(db, user_id, goal, _entry(head))
-    entry = {"seq": seq, "kind": kind, **text, "started_at": now}
+    fields = {"seq": seq, "kind": kind, **text, "started_at": now, "digest": digest}
     await db.revision_heads.update_one(
         {"_id": key},
-        {
-            "$set": {**entry, "digest": digest},
-            "$setOnInsert": {"user_id": user_id, "goal_id": goal},
-        },
-        upsert=True,
+        {"$set": fields, "$setOnInsert": {"user_id": user_id, "goal_id": goal}},
+        upsert=head is None,
     )
     if seq >= MAX_REVISIONS_PER_GOAL:
         await _drop(db, user_id, goal, seq - MAX_REVISIONS_PER_GOAL)
     return revision_id(user_id, goal, seq)
 
 
+def _bucket_identity(user_id: ObjectId, goal: ObjectId, seq: int) -> dict:
+    return {"user_id": user_id, "goal_id": goal, "slot": seq // REVISIONS_PER_BUCKET % BUCKET_SLOTS}
+
+
 async def _keep_in_bucket(
     db: AsyncDatabase, user_id: ObjectId, goal: ObjectId, entry: dict
 ) -> None:
-    bucket = entry["seq"] // REVISIONS_PER_BUCKET
-    await db.revisions.update_one(
-        {"_id": bucket_key(user_id, goal, bucket)},
-        {
-            "$set": {f"revisions.{_slot(entry['seq'])}": entry},
-            "$setOnInsert": {"user_id": user_id, "goal_id": goal, "bucket": bucket},
-        },
-        upsert=True,
-    )
+    seq, key = entry["seq"], _slot_of(user_id, goal, entry["seq"])
+    update: dict = {"bucket": seq // REVISIONS_PER_BUCKET}
+    if seq % REVISIONS_PER_BUCKET == 0:
+        # A new bucket takes over its slot: whatever the slot held is past the cap.
+        update["revisions"] = {_entry_key(seq): entry}
+    else:
+        update[f"revisions.{_entry_key(seq)}"] = entry
+    # Upsert only when needed: on the embedded store an upsert plans like a filtered query.
+    if (await db.revisions.update_one({"_id": key}, {"$set": update})).matched_count == 0:
+        await db.revisions.update_one(
+            {"_id": key},
+            {"$set": update, "$setOnInsert": _bucket_identity(user_id, goal, seq)},
+            upsert=True,
+        )
 
 
 async def _drop(db: AsyncDatabase, user_id: ObjectId, goal: ObjectId, seq: int) -> None:
-    """Remove revision `seq`, the one just past the cap; a bucket goes with its last one."""
-    key = _bucket_of(user_id, goal, seq)
-    if seq % REVISIONS_PER_BUCKET == REVISIONS_PER_BUCKET - 1:
-        await db.revisions.delete_one({"_id": key})
-    else:
-        await db.revisions.update_one({"_id": key}, {"$unset": {f"revisions.{_slot(seq)}": ""}})
+    """Remove revision `seq`, the one just past the cap."""
+    await db.revisions.update_one(
+        {"_id": _slot_of(user_id, goal, seq)}, {"$unset": {f"revisions.{_entry_key(seq)}": ""}}
+    )
 
 
 # Reading -----------------------------------------------------------------------------------
@@ -199,35 +208,28 @@ async def list_revisions(user_id: ObjectId, goal_id: object, limit: int = 100) -
     head = await db.revision_heads.find_one({"_id": head_key(user_id, goal)}, {"content": 0})
     if head is None:
         return []
-    oldest = max(oldest_kept_seq(head["seq"]), head["seq"] - limit + 1)
-    found = {head["seq"]: _listed(user_id, goal, head)}
-    for bucket in range(head["seq"] // REVISIONS_PER_BUCKET, -1, -1):
+    newest, oldest = head["seq"], max(oldest_kept_seq(head["seq"]), head["seq"] - limit + 1)
+    found = {newest: _listed(user_id, goal, head)}
+    for bucket in range(newest // REVISIONS_PER_BUCKET, oldest // REVISIONS_PER_BUCKET - 1, -1):
         first = bucket * REVISIONS_PER_BUCKET
-        if first + REVISIONS_PER_BUCKET <= oldest:
-            break
-        seqs = range(max(first, oldest), min(first + REVISIONS_PER_BUCKET, head["seq"]))
-        for entry in await _bucket_entries(db, user_id, goal, bucket, seqs, content=False):
+        seqs = range(max(first, oldest), min(first + REVISIONS_PER_BUCKET, newest))
+        for entry in await _bucket_entries(db, user_id, goal, seqs, LISTED_FIELDS):
             found.setdefault(entry["seq"], _listed(user_id, goal, entry))
     return [found[seq] for seq in sorted(found, reverse=True)]
 
 
 async def _bucket_entries(
-    db: AsyncDatabase,
-    user_id: ObjectId,
-    goal: ObjectId,
-    bucket: int,
-    seqs: range,
-    *,
-    content: bool,
+    db: AsyncDatabase, user_id: ObjectId, goal: ObjectId, seqs: range, fields: tuple[str, ...]
 ) -> list[dict]:
-    """Entries of `seqs` found in one bucket (absent ones were never written or dropped)."""
+    """The entries of `seqs` (all in one bucket) that are stored, with only `fields`."""
     if not seqs:
         return []
-    suffix = "" if content else ".content"
-    projection = {f"revisions.{_slot(seq)}{suffix}": int(content) for seq in seqs}
-    doc = await db.revisions.find_one({"_id": bucket_key(user_id, goal, bucket)}, projection)
+    keys = [_entry_key(seq) for seq in seqs]
+    projection = {f"revisions.{key}.{field}": 1 for key in keys for field in fields}
+    doc = await db.revisions.find_one({"_id": _slot_of(user_id, goal, seqs[0])}, projection)
     stored = (doc or {}).get("revisions", {})
-    return [stored[_slot(seq)] for seq in seqs if _slot(seq) in stored]
+    # An entry missing a field is not one this function wrote: skip it rather than fail.
+    return [stored[key] for key in keys if set(fields) <= set(stored.get(key, {}))]
 
 
 async def get_revision(user_id: ObjectId, revision: object) -> dict | None:
@@ -238,17 +240,14 @@ async def get_revision(user_id: ObjectId, revision: object) -> dict | None:
     goal, seq = parsed
     db = get_db()
     head = await db.revision_heads.find_one({"_id": head_key(user_id, goal)})
-    if (
-        head is None
-        or head["user_id"] != user_id
-        or not (oldest_kept_seq(head["seq"]) <= seq <= head["seq"])
-    ):
+    if head is None or head["user_id"] != user_id:
+        return None
+    if not oldest_kept_seq(head["seq"]) <= seq <= head["seq"]:
         return None
     if seq == head["seq"]:
         entry = _entry(head)
     else:
-        bucket = seq // REVISIONS_PER_BUCKET
-        found = await _bucket_entries(db, user_id, goal, bucket, range(seq, seq + 1), content=True)
+        found = await _bucket_entries(db, user_id, goal, range(seq, seq + 1), ENTRY_FIELDS)
         if not found:
             return None
         entry = found[0]
@@ -263,20 +262,19 @@ async def delete_goal_revisions(user_id: ObjectId, goal_id: object) -> int:
     goal = to_object_id(goal_id)
     if goal is None:
         return 0
-    db = get_db()
-    # A filter (a scan on the embedded store) rather than keys from the head, so stray
-    # buckets left by a crash go too; deleting a goal is rare.
-    buckets = await db.revisions.find(
-        {"user_id": user_id, "goal_id": goal}, {"revisions": 1}
-    ).to_list()
-    seqs = {entry["seq"] for doc in buckets for entry in doc.get("revisions", {}).values()}
-    for doc in buckets:
-        await db.revisions.delete_one({"_id": doc["_id"]})
-    head = await db.revision_heads.find_one_and_delete(
-        {"_id": head_key(user_id, goal)}, projection={"seq": 1}
-    )
+    db, seqs = get_db(), set()
+    # The ring bounds a goal's documents to its head and BUCKET_SLOTS buckets: exact ids.
+    # find_one_and_delete plans like a filtered query there (~0.3 s each): find, then delete.
+    for slot in range(BUCKET_SLOTS):
+        key = bucket_key(user_id, goal, slot)
+        doc = await db.revisions.find_one({"_id": key}, {"revisions": 1})
+        if doc is not None:
+            seqs |= {entry["seq"] for entry in doc.get("revisions", {}).values()}
+            await db.revisions.delete_one({"_id": key})
+    head = await db.revision_heads.find_one({"_id": head_key(user_id, goal)}, {"seq": 1})
     if head is not None:
         seqs.add(head["seq"])
+        await db.revision_heads.delete_one({"_id": head["_id"]})
     return len(seqs)
 
 
@@ -297,6 +295,7 @@ async def export_revisions(user_id: ObjectId) -> list[dict]:
     """Every stored revision of the user, JSON-ready, by goal then oldest first."""
     db = get_db()
     found: dict[tuple[str, int], dict] = {}
+    # Filters on user_id scan on the embedded store; an export is rare.
     async for doc in db.revisions.find({"user_id": user_id}):
         for entry in doc.get("revisions", {}).values():
             found[(str(doc["goal_id"]), entry["seq"])] = _exported(entry, doc["goal_id"], user_id)

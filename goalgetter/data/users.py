@@ -22,7 +22,8 @@ def _new_user_doc(email: str, name: str, password_hash: str) -> dict:
         "password_hash": password_hash,
         "phase": "goal_setting",
         "meeting_interval": None,
-        "settings": {"timezone": "UTC", "meeting_duration": 30},
+        # No zone until the user picks one: until then, the browser's zone is used.
+        "settings": {"timezone": None, "meeting_duration": 30},
         "created_at": now,
         "updated_at": now,
     }

@@ -1,43 +1,40 @@
 """Goals → a printable PDF: one goal per page, made to be pinned on a wall.
 
-fpdf2 with DejaVu Sans (Latin, Greek, Cyrillic). fpdf2 silently drops glyphs a font lacks, so
-every string passes `clean()` first: characters the face has no glyph for (emoji, CJK…)
-become a visible □, control and format characters go. Lines are broken here, not by fpdf2:
-its `write()` re-measures the line so far for every character it adds (~20 µs a character
-here, most of a 10-goal export); measuring words from the font's width table and placing
-each line with `text()` is an order of magnitude faster, and makes hanging indents and quote
-bars simple.
+This module is the page layout: sections of a goal (title, meta line, tags, SMART line,
+milestones, markdown body), page breaks, header and footer. The characters themselves (which
+glyphs the fonts have, where lines break, the download's file name) are `pdf_text`'s.
+Pages are broken by `line_box()`, not by fpdf2's auto page break, so a line never splits;
+footers are drawn once all pages exist, since they show the total.
 """
 
 from __future__ import annotations
 
-import functools
-import re
-import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from fontTools.ttLib import TTFont
 from fpdf import FPDF
 
 from goalgetter.domain.smart import analyse_goal
 from goalgetter.integrations.pdf_markdown import Block, Span, parse_markdown
+from goalgetter.integrations.pdf_text import (
+    FACES,
+    FONT_DIR,
+    PLACEHOLDER,
+    Color,
+    Frag,
+    Piece,
+    clean,
+    font_path,
+    pdf_filename,
+    runs,
+    split_chars,
+    wrap,
+)
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-FACES = {
-    "": ("DejaVuSans.ttf", "fonts-dejavu-core"),
-    "B": ("DejaVuSans-Bold.ttf", "fonts-dejavu-core"),
-    "I": ("DejaVuSans-Oblique.ttf", "fonts-dejavu-extra"),
-    "BI": ("DejaVuSans-BoldOblique.ttf", "fonts-dejavu-extra"),
-}
+__all__ = ["FONT_DIR", "PLACEHOLDER", "goals_pdf", "pdf_filename"]  # what callers import
+
 FAMILY = "dejavu"
-PLACEHOLDER = "□"  # U+25A1, present in all four faces
-
-Color = tuple[int, int, int]
-Piece = tuple[str, str, Color]  # text, font style ("", "B", "I", "BI"), colour
-Frag = tuple[str, str, Color, float]  # a piece measured, in mm
 
 INK, MUTED, CODE = (33, 37, 41), (108, 117, 125), (0, 95, 115)
 RULE, CODE_BG, TAG_BG, TAG_INK = (206, 212, 218), (243, 244, 246), (231, 238, 252), (30, 64, 175)
@@ -50,57 +47,6 @@ MARGIN, TOP, BOTTOM = 18.0, 20.0, 20.0  # mm; header and footer live outside TOP
 BODY, HEADINGS = 10.5, (16.0, 13.5, 12.0, 11.0)  # pt
 LIST_INDENT, QUOTE_INDENT, GUTTER, MAX_INDENT = 6.0, 5.0, 1.6, 90.0  # mm
 PT = 25.4 / 72  # mm per point
-
-_ATOM = re.compile(r"\n| +|[^ \n]+")
-# Invisible modifiers (emoji presentation, ideographic variants): a □ for them would be noise.
-_VARIATION_SELECTORS = (range(0xFE00, 0xFE10), range(0xE0100, 0xE01F0))
-
-
-def font_path(style: str) -> Path:
-    name, package = FACES[style]
-    path = FONT_DIR / name
-    if not path.is_file():
-        raise RuntimeError(
-            f"PDF export needs the font {path}, which is missing: install the Debian package "
-            f"{package} (apt-get install {package})."
-        )
-    return path
-
-
-@functools.cache
-def _coverage(style: str) -> frozenset[int]:
-    # The faces differ (the oblique ones lack ~600 glyphs), so each gets its own set.
-    with TTFont(font_path(style), lazy=True) as font:
-        return frozenset(font.getBestCmap())
-
-
-class _GlyphMap(dict[int, str]):
-    """A `str.translate` table filled on demand: each code point is judged once per process."""
-
-    def __init__(self, covered: frozenset[int]) -> None:
-        super().__init__({9: " ", 10: "\n", 0x2028: " ", 0x2029: " "})
-        self.covered = covered
-
-    def __missing__(self, code: int) -> str:
-        char = chr(code)
-        if unicodedata.category(char) in ("Cc", "Cf") or any(
-            code in block for block in _VARIATION_SELECTORS
-        ):
-            value = ""
-        else:
-            value = char if code in self.covered else PLACEHOLDER
-        self[code] = value
-        return value
-
-
-@functools.cache
-def _glyph_map(style: str) -> _GlyphMap:
-    return _GlyphMap(_coverage(style))
-
-
-def clean(text: str, style: str = "") -> str:
-    """Text as the face can draw it: NFC first, so "e" + combining acute finds the é glyph."""
-    return unicodedata.normalize("NFC", text).translate(_glyph_map(style))
 
 
 def goals_pdf(
@@ -217,7 +163,7 @@ class _GoalPdf(FPDF):
         """Wraps pieces to the text width, with a hanging marker and quote bars if given."""
         line_h = size * PT * 1.45
         x = MARGIN + left
-        for index, line in enumerate(self.wrap(pieces, size, self.w - MARGIN - x)):
+        for index, line in enumerate(wrap(pieces, size, self.w - MARGIN - x, self.width)):
             top = self.line_box(line_h)
             baseline = top + (line_h + size * PT * 0.7) / 2
             if marker and index == 0:
@@ -228,54 +174,8 @@ class _GoalPdf(FPDF):
             self.draw_line(line, x, baseline, size)
         self.y += after
 
-    def wrap(self, pieces: Iterable[Piece], size: float, max_w: float) -> list[list[Frag]]:
-        lines: list[list[Frag]] = [[]]
-        x = 0.0
-        for spaces, word in _words(pieces):
-            if word is None:  # hard line break
-                lines.append([])
-                x = 0.0
-                continue
-            frags = [
-                (text, style, color, self.width(text, style, size)) for text, style, color in word
-            ]
-            wide = sum(frag[3] for frag in frags)
-            gap = self.width(spaces, lines[-1][-1][1], size) if spaces and lines[-1] else 0.0
-            if lines[-1] and x + gap + wide > max_w:
-                lines.append([])
-                x, gap = 0.0, 0.0
-            if gap:
-                last = lines[-1][-1]
-                lines[-1].append((spaces, last[1], last[2], gap))
-            if wide > max_w:  # a URL or a run of letters wider than the page
-                chunks = self.split_chars(frags, size, max_w)
-                lines[-1].extend(chunks[0])
-                lines.extend(chunks[1:])
-                x = sum(frag[3] for frag in lines[-1])
-                continue
-            lines[-1].extend(frags)
-            x += gap + wide
-        return lines
-
-    def split_chars(self, frags: list[Frag], size: float, max_w: float) -> list[list[Frag]]:
-        lines: list[list[Frag]] = [[]]
-        x = 0.0
-        for text, style, color, _ in frags:
-            start, chunk_w = 0, 0.0
-            for index, char in enumerate(text):
-                char_w = self.width(char, style, size)
-                if x + char_w > max_w and (index > start or lines[-1]):
-                    if index > start:
-                        lines[-1].append((text[start:index], style, color, chunk_w))
-                    lines.append([])
-                    start, chunk_w, x = index, 0.0, 0.0
-                chunk_w += char_w
-                x += char_w
-            lines[-1].append((text[start:], style, color, chunk_w))
-        return lines
-
     def draw_line(self, line: list[Frag], x: float, baseline: float, size: float) -> None:
-        for text, style, color, wide in _runs(line):
+        for text, style, color, wide in runs(line):
             self.use(style, size, color)
             self.text(x, baseline, text)
             x += wide
@@ -330,7 +230,7 @@ class _GoalPdf(FPDF):
         for source in text.expandtabs(4).split("\n"):
             source = clean(source)
             frag = (source, "", CODE, self.width(source, "", size))
-            lines += self.split_chars([frag], size, right - x - 2 * pad)
+            lines += split_chars([frag], size, right - x - 2 * pad, self.width)
         for line in [*lines, []]:
             height = line_h if line else 1.5
             top = self.line_box(height)
@@ -416,38 +316,6 @@ class _GoalPdf(FPDF):
         self.flow([(hint, "", MUTED)], 10)
 
 
-def _words(pieces: Iterable[Piece]) -> Iterator[tuple[str, list[Piece] | None]]:
-    """Words (one or more pieces glued together), each with the spaces before it;
-    None stands for a hard line break."""
-    word: list[Piece] = []
-    spaces = ""
-    for raw, style, color in pieces:
-        for atom in _ATOM.findall(clean(raw, style)):
-            if atom[0] not in " \n":
-                word.append((atom, style, color))
-                continue
-            if word:
-                yield spaces, word
-                word = []
-            spaces = "" if atom == "\n" else atom
-            if atom == "\n":
-                yield "", None
-    if word:
-        yield spaces, word
-
-
-def _runs(line: list[Frag]) -> Iterator[Frag]:
-    """Adjacent fragments of one style and colour as a single text object."""
-    text, style, color, wide = "", "", INK, 0.0
-    for frag in line:
-        if text and frag[1:3] != (style, color):
-            yield text, style, color, wide
-            text, wide = "", 0.0
-        text, style, color, wide = text + frag[0], frag[1], frag[2], wide + frag[3]
-    if text:
-        yield text, style, color, wide
-
-
 def _pieces(spans: Sequence[Span], color: Color, *, bold: bool = False) -> list[Piece]:
     def piece(span: Span) -> Piece:
         style = ("B" if bold or span.bold else "") + ("I" if span.italic else "")
@@ -486,34 +354,3 @@ def _date_text(value: object) -> str:
 
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-# --- file names -------------------------------------------------------------------------------
-
-MAX_STEM = 80
-_RESERVED = frozenset(
-    {"CON", "PRN", "AUX", "NUL", *(f"{port}{n}" for port in ("COM", "LPT") for n in range(10))}
-)
-# Letters NFKD leaves whole but that have a customary ASCII spelling.
-_TRANSLITERATE = str.maketrans(
-    {"ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE",
-     "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D", "ı": "i"}
-)  # fmt: skip
-
-
-def pdf_filename(title: str, fallback: str = "goals") -> str:
-    """A file name safe on Windows, macOS and Linux: ASCII, ≤ 80 characters before ".pdf"."""
-    return f"{_stem(title) or _stem(fallback) or 'goals'}.pdf"
-
-
-def _stem(text: object) -> str:
-    decomposed = unicodedata.normalize("NFKD", _text(text).translate(_TRANSLITERATE))
-    ascii_text = "".join(char for char in decomposed if not unicodedata.combining(char))
-    stem = re.sub(r"[^A-Za-z0-9._]+", "-", ascii_text)
-    stem = re.sub(r"[-.]*-[-.]*", "-", stem)  # "a. b", "../" → one dash
-    stem = re.sub(r"\.{2,}", ".", stem)
-    stem = stem[:MAX_STEM].strip("-. ")
-    first, dot, rest = stem.partition(".")
-    if first.upper() in _RESERVED:  # Windows refuses "CON", "con.pdf", "COM1.x.pdf"…
-        stem = f"{first}_{dot}{rest}"[:MAX_STEM].strip("-. ")
-    return stem

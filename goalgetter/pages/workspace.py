@@ -29,6 +29,7 @@ def _header() -> rx.Component:
             backend_url("/export/my-data.json"),
             "download-my-data",
             title="Download my data (JSON)",
+            label_class="gg-hide-narrow",
         ),
         # A real form post: the response deletes the httpOnly cookie and reloads the page.
         native_form(

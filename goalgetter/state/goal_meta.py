@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import reflex as rx
 
 from goalgetter.data import goals as goals_data
@@ -13,6 +15,18 @@ from goalgetter.domain.validation import (
     parse_optional_date,
 )
 from goalgetter.state.goals import GOAL_MISSING, GoalsState
+
+
+def clear_if_unchanged(element_id: str, submitted: str) -> rx.event.EventSpec:
+    """Empty a field after its value was accepted, unless the person typed on meanwhile.
+
+    Clearing at submit would lose refused input; clearing blindly on the answer would wipe
+    what was typed while it travelled.
+    """
+    return rx.call_script(
+        f"(e => {{ if (e && e.value === {json.dumps(submitted)}) e.value = ''; }})"
+        f"(document.getElementById({json.dumps(element_id)}))"
+    )
 
 
 class GoalMetaState(GoalsState):
@@ -54,6 +68,8 @@ class GoalMetaState(GoalsState):
             return
         if await self._apply(lambda user, goal: goals_data.set_tags(user, goal, tags)):
             self.known_tags = sorted({*self.known_tags, *tags}, key=str.casefold)
+            return clear_if_unchanged("goal-tag-input", raw)
+        return None
 
     @rx.event
     async def remove_tag(self, tag: str):
@@ -72,7 +88,8 @@ class GoalMetaState(GoalsState):
             lambda user, goal: goals_data.add_milestone(user, goal, title, due)
         )
         if added:
-            return rx.set_value("milestone-title", "")
+            return clear_if_unchanged("milestone-title", form.get("title", ""))
+        return None
 
     @rx.event
     async def toggle_milestone(self, milestone_id: str, done: bool):

@@ -111,11 +111,12 @@ def test_save_as_template_then_start_from_it(page, app):
     page.fill("#template-name", "")
     page.click("#template-save")
     expect(page.locator("#template-error")).to_contain_text("Give the template a name")
-    page.fill("#template-name", "My weekly review")
+    page.fill("#template-name", HOSTILE_TAG + " My weekly review")
     page.click("#template-save")
     expect(page.locator("#template-saved")).to_be_visible()
     page.click("#goal-new")
     own = page.locator("#template-picker [data-template-id]", has_text="My weekly review")
-    expect(own).to_be_visible()
+    expect(own).to_contain_text(HOSTILE_TAG)  # the name shows as text
+    assert page.evaluate("window.__pwned") is None
     own.click()
     expect(page.locator("#goal-editor")).to_have_value("## Wins\n\n## Next week")

@@ -20,7 +20,7 @@ def revision_texts(db, goal_id: ObjectId) -> list[str]:
 def test_two_tabs_on_one_goal_never_overwrite_silently(context, app):
     first, second = context.new_page(), context.new_page()
     email = unique_email("tabs")
-    sign_up(first, app.url, "Two Tabs", email)
+    sign_up(first, app.url, "Tab Twins", email)
     goal_id = new_goal(first, "Learn Dutch", "Reach B1 by June 2027.")
     second.goto(f"{app.url}/workspace")
     expect(second.locator("#goal-editor")).to_have_value("Reach B1 by June 2027.")

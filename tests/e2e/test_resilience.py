@@ -33,7 +33,9 @@ def test_a_title_typed_just_before_switching_goals_stays_with_its_goal(page, app
     page.fill("#goal-title", "First goal, renamed")
     page.click(f'#goal-list [data-goal-id="{second}"] .gg-goal-link')  # within the debounce
     expect(page.locator("#goal-title")).to_have_value("Second goal")
-    expect(page.locator(f'#goal-list [data-goal-id="{first}"]')).to_have_text("First goal, renamed")
+    expect(page.locator(f'#goal-list [data-goal-id="{first}"] .gg-goal-title')).to_have_text(
+        "First goal, renamed"
+    )
     assert _goal(app, "Quick Switcher", "Second goal")["content"] == "Second text."
     assert _goal(app, "Quick Switcher", "First goal, renamed")["content"] == "First text."
 
@@ -45,7 +47,9 @@ def test_unsaved_oversized_text_survives_a_reload(page, app):
     page.fill("#goal-editor", huge)
     expect(page.locator("#goal-save-status")).to_have_attribute("data-status", "error")
     page.fill("#goal-title", "Long goal, renamed")  # a title save must not claim "Saved"
-    expect(page.locator("#goal-list .gg-selected")).to_have_text("Long goal, renamed")
+    expect(page.locator("#goal-list .gg-selected .gg-goal-title")).to_have_text(
+        "Long goal, renamed"
+    )
     expect(page.locator("#goal-save-status")).to_have_attribute("data-status", "error")
     page.reload()
     expect(page.locator("#goal-title")).to_have_value("Long goal, renamed")

@@ -33,7 +33,7 @@ def test_goal_typed_is_kept_after_reload(page, app):
     sign_up(page, app.url, "Kim Keeper", email)
     goal_id = new_goal(page, "Run a half marathon", "Finish in under 2 hours by 1 June 2027.")
     page.reload()
-    expect(page.locator(f'#goal-list [data-goal-id="{goal_id}"]')).to_have_text(
+    expect(page.locator(f'#goal-list [data-goal-id="{goal_id}"] .gg-goal-title')).to_have_text(
         re.compile("Run a half marathon")
     )
     expect(page.locator("#goal-title")).to_have_value("Run a half marathon")
@@ -117,7 +117,7 @@ def test_hostile_titles_content_and_messages_render_as_text(page, app):
     send_message(page, HOSTILE_MESSAGE)
     wait_reply_done(page)
     page.reload()
-    expect(page.locator("#goal-list [data-goal-id]").first).to_have_text(HOSTILE_TITLE)
+    expect(page.locator("#goal-list .gg-goal-title").first).to_have_text(HOSTILE_TITLE)
     expect(user_messages(page).last).to_have_text(HOSTILE_MESSAGE)
     expect(assistant_messages(page).last).to_be_visible()
     page.click("#goal-preview-toggle")

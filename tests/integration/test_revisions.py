@@ -10,6 +10,7 @@ from bson import ObjectId
 
 from goalgetter.data import revisions
 from goalgetter.data.revisions import (
+    BUCKET_SLOTS,
     REVISIONS_PER_BUCKET,
     bucket_key,
     head_key,
@@ -211,15 +212,43 @@ async def test_105_revisions_keep_the_last_100(db):
     assert (await revisions.get_revision(user, ids[5]))["content"] == "text 5"
     assert (await revisions.get_revision(user, ids[104]))["content"] == "text 104"
     assert await stored_entries(db, goal) == 100
-    # Bucket 0 still holds revisions 5-9; a bucket goes when its last revision does.
-    assert await db.revisions.count_documents({"goal_id": goal}) == 11
-    for n in range(105, 110):
-        await record(user, goal, f"text {n}", T0 + n * timedelta(minutes=3))
-    assert await db.revisions.find_one({"_id": bucket_key(user, goal, 0)}) is None
-    assert await stored_entries(db, goal) == 100
-    assert len(await revisions.list_revisions(user, goal)) == 100
     exported = [r for r in await revisions.export_revisions(user) if r["goal_id"] == str(goal)]
-    assert [r["content"] for r in exported] == [f"text {n}" for n in range(10, 110)]
+    assert [r["content"] for r in exported] == [f"text {n}" for n in range(5, 105)]
+
+
+async def test_the_bucket_ring_keeps_the_last_100_over_many_cycles(db):
+    user, goal = ObjectId(), ObjectId()
+    # Past slot 2's reuse: buckets 5, 6 and 7 have taken over slots 0, 1 and 2.
+    texts = [f"text {n}" for n in range((BUCKET_SLOTS + 2) * REVISIONS_PER_BUCKET + 3)]
+    ids = [
+        await record(user, goal, text, T0 + n * timedelta(minutes=3))
+        for n, text in enumerate(texts)
+    ]
+    assert await contents(user, goal) == texts[:-101:-1]
+    assert [r["id"] for r in await revisions.list_revisions(user, goal)] == ids[:-101:-1]
+    assert await revisions.get_revision(user, ids[-101]) is None
+    assert await stored_entries(db, goal) == 100
+    assert await db.revisions.count_documents({"goal_id": goal}) == BUCKET_SLOTS
+
+
+async def test_a_goals_buckets_are_inserted_once_then_updated(db):
+    """Inserts are what is slow on the embedded store: a goal makes at most BUCKET_SLOTS."""
+    user, goal = ObjectId(), ObjectId()
+    written = 0
+
+    async def buckets_after(count: int) -> int:
+        nonlocal written
+        for n in range(written, count):
+            await record(user, goal, f"t{n}", T0 + n * timedelta(minutes=3))
+        written = max(written, count)
+        return await db.revisions.count_documents({"goal_id": goal})
+
+    assert await buckets_after(1) == 1  # the first revision opens slot 0 for what follows
+    assert await buckets_after(REVISIONS_PER_BUCKET + 1) == 1  # seqs 0-24 kept in slot 0
+    assert await buckets_after(REVISIONS_PER_BUCKET + 2) == 2  # seq 25 opens slot 1
+    assert await buckets_after(BUCKET_SLOTS * REVISIONS_PER_BUCKET + 1) == BUCKET_SLOTS
+    # Bucket 5 (seqs 125-149) takes over slot 0, whose revisions are all past the cap.
+    assert await buckets_after(BUCKET_SLOTS * REVISIONS_PER_BUCKET + 2) == BUCKET_SLOTS
 
 
 async def test_an_entry_a_missed_trim_left_behind_is_never_shown(db):
@@ -238,13 +267,13 @@ async def test_an_entry_a_missed_trim_left_behind_is_never_shown(db):
 
 async def test_list_limit_returns_the_newest(db):
     user, goal = ObjectId(), ObjectId()
-    ids = [await record(user, goal, f"t{n}", T0 + n * timedelta(minutes=3)) for n in range(25)]
+    ids = [await record(user, goal, f"t{n}", T0 + n * timedelta(minutes=3)) for n in range(30)]
     assert [r["id"] for r in await revisions.list_revisions(user, goal, limit=3)] == ids[:-4:-1]
     limited = await revisions.list_revisions(user, goal, limit=12)
-    assert [r["id"] for r in limited] == ids[:-13:-1]  # across buckets 2, 1
+    assert [r["id"] for r in limited] == ids[:-13:-1]  # the head, then buckets 1 and 0
     assert await revisions.list_revisions(user, goal, limit=0) == []
     assert await revisions.list_revisions(user, goal, limit=-5) == []
-    assert len(await revisions.list_revisions(user, goal, limit=1000)) == 25
+    assert len(await revisions.list_revisions(user, goal, limit=1000)) == 30
 
 
 async def test_listing_carries_no_content(db):
@@ -254,7 +283,9 @@ async def test_listing_carries_no_content(db):
     listed = await revisions.list_revisions(user, goal)
     assert all(set(r) == LISTED_KEYS for r in listed)
     assert "secret" not in repr(listed)
-    assert [r["size"] for r in listed] == [13 * (n + 1) for n in range(12, -1, -1)]
+    assert [r["size"] for r in listed] == [
+        13 * (n + 1) for n in range(REVISIONS_PER_BUCKET + 2, -1, -1)
+    ]
 
 
 async def test_a_revision_in_both_head_and_bucket_is_listed_once_with_the_heads_text(db):
@@ -378,7 +409,7 @@ async def test_export_holds_every_revision_of_the_user_as_json(two_users):
     a, _, goal_a, _, first, second = two_users
     goal_c = ObjectId()
     third = await record(a, goal_c, "Plan\nwith lines", T0 + timedelta(hours=1), kind="created")
-    for n in range(12):  # spills into a second bucket
+    for n in range(REVISIONS_PER_BUCKET + 2):  # spills into a second bucket
         await record(a, goal_c, f"c{n}", T0 + timedelta(hours=2) + n * timedelta(minutes=3))
     exported = await revisions.export_revisions(a)
     assert json.loads(json.dumps(exported)) == exported
@@ -389,7 +420,7 @@ async def test_export_holds_every_revision_of_the_user_as_json(two_users):
     assert [r["id"] for r in by_goal[str(goal_a)]] == [first, second]
     assert [r["content"] for r in by_goal[str(goal_c)]] == [
         "Plan\nwith lines",
-        *(f"c{n}" for n in range(12)),
+        *(f"c{n}" for n in range(REVISIONS_PER_BUCKET + 2)),
     ]
     assert by_goal[str(goal_c)][0] == {
         "id": third,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -11,7 +12,8 @@ import pytest
 from pypdf import PdfReader
 
 from goalgetter.domain.smart import analyse_goal
-from goalgetter.integrations import pdf as pdf_module
+from goalgetter.exports import content_disposition
+from goalgetter.integrations import pdf_text
 from goalgetter.integrations.pdf import PLACEHOLDER, goals_pdf, pdf_filename
 
 EXPORTED = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)  # 01:30 in Berlin, 30 min before DST
@@ -267,7 +269,7 @@ def test_missing_keys_and_odd_values_are_tolerated():
 
 
 def test_missing_font_file_is_a_clear_error(monkeypatch, tmp_path):
-    monkeypatch.setattr(pdf_module, "FONT_DIR", tmp_path)
+    monkeypatch.setattr(pdf_text, "FONT_DIR", tmp_path)  # font_path() reads it there
     with pytest.raises(RuntimeError, match=r"DejaVuSans\.ttf.*fonts-dejavu-core"):
         export([GOAL])
     (tmp_path / "DejaVuSans.ttf").symlink_to("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -321,3 +323,74 @@ def test_pdf_filename_is_always_portable(title):
     assert re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9._-]*", stem), name
     assert len(stem) <= 80 and not stem.endswith((".", "-"))
     assert stem.split(".")[0].upper() not in {"CON", "PRN", "AUX", "NUL", "COM1", "LPT1"}
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Καλημέρα κόσμε", "Καλημέρα-κόσμε.pdf"),
+        ("Привет/мир", "Привет-мир.pdf"),
+        ("Crème brûlée à Zürich", "Crème-brûlée-à-Zürich.pdf"),
+        ("Straße & Smørrebrød", "Straße-Smørrebrød.pdf"),
+        ("Cafe\u0301", "Café.pdf"),  # composed (NFC), as the ASCII name is decomposed
+        ("नमस्ते दुनिया", "नमस्ते-दुनिया.pdf"),  # combining vowel signs stay with their letters
+        ("目標 2026", "目標-2026.pdf"),
+        ('<a>:"b"/\\c|d?*e', "a-b-c-d-e.pdf"),
+        ("Цель\x00\x1f\u202egnp.exe", "Цель-gnp.exe.pdf"),  # control and bidi characters
+        ("  ..Отчёт.. ", "Отчёт.pdf"),
+        ("CON", "CON_.pdf"),
+        ("con.txt", "con_.txt.pdf"),
+        ("COM¹", "COM¹_.pdf"),  # Windows reserves the superscript digits too
+        ("Консоль", "Консоль.pdf"),
+        ("🎯🎯🎯", "goals.pdf"),
+        ("🎯 ✨", "goals.pdf"),
+        ("", "goals.pdf"),
+    ],
+)
+def test_unicode_pdf_filename(title, expected):
+    assert pdf_filename(title, ascii_only=False) == expected
+
+
+@pytest.mark.parametrize(
+    "title", ["Run a 10k in Zurich!", "Ann's marathon", "../../etc/passwd", "CON", "x." * 50, ""]
+)
+def test_unicode_pdf_filename_of_an_ascii_title_is_the_ascii_one(title):
+    assert pdf_filename(title, ascii_only=False) == pdf_filename(title)
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Ж" * 300, "目" * 300, "𠀀" * 300, "й" * 79 + "\u0306", "Ω." * 50, "ß-" * 60, "\u3000Ω\u3000"],
+)
+def test_unicode_pdf_filename_is_always_portable(title):
+    name = pdf_filename(title, ascii_only=False)
+    stem = name.removesuffix(".pdf")
+    assert stem and unicodedata.is_normalized("NFC", stem)
+    assert not re.search(r'[<>:"/\\|?*\s]', stem), name
+    assert all(unicodedata.category(char)[0] in "LMN" or char in "._-" for char in stem)
+    assert len(stem) <= 80 and len(stem.encode()) <= 240
+    assert not stem.endswith((".", "-")) and not stem.startswith((".", "-"))
+
+
+def test_unicode_pdf_filename_falls_back():
+    assert pdf_filename("🎯", fallback="Ζωή", ascii_only=False) == "Ζωή.pdf"
+    assert pdf_filename("🎯", fallback="🎯", ascii_only=False) == "goals.pdf"
+
+
+def test_content_disposition_adds_filename_star_only_for_a_unicode_name():
+    ascii_name = pdf_filename("Ann's marathon")
+    assert content_disposition(ascii_name, pdf_filename("Ann's marathon", ascii_only=False)) == (
+        'attachment; filename="Ann-s-marathon.pdf"'
+    )
+    title = "Привет/мир"
+    header = content_disposition(pdf_filename(title), pdf_filename(title, ascii_only=False))
+    assert header == (
+        'attachment; filename="goals.pdf"; '
+        "filename*=UTF-8''%D0%9F%D1%80%D0%B8%D0%B2%D0%B5%D1%82-%D0%BC%D0%B8%D1%80.pdf"
+    )
+    title = "Crème brûlée"
+    header = content_disposition(pdf_filename(title), pdf_filename(title, ascii_only=False))
+    assert header == (
+        'attachment; filename="Creme-brulee.pdf"; '
+        "filename*=UTF-8''Cr%C3%A8me-br%C3%BBl%C3%A9e.pdf"
+    )
