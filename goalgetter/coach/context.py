@@ -16,6 +16,23 @@ class GoalText:
     title: str
     content: str
     selected: bool = False
+    phase: str = ""
+    deadline: str = ""
+    tags: tuple[str, ...] = ()
+    milestones: tuple[tuple[str, bool], ...] = ()  # (title, done)
+
+    @classmethod
+    def from_goal(cls, goal: dict, selected: bool = False) -> GoalText:
+        meta = goal.get("metadata") or {}
+        return cls(
+            title=goal.get("title", ""),
+            content=goal.get("content", ""),
+            selected=selected,
+            phase=goal.get("phase", ""),
+            deadline=meta.get("deadline") or "",
+            tags=tuple(meta.get("tags") or ()),
+            milestones=tuple((m["title"], bool(m["done"])) for m in meta.get("milestones") or ()),
+        )
 
 
 @dataclass(frozen=True)
@@ -49,13 +66,28 @@ def render_goals(goals: tuple[GoalText, ...]) -> str:
     for goal in goals:
         marker = " (open in their editor now)" if goal.selected else ""
         body = _clip(goal.content.strip(), MAX_GOAL_CHARS) or "(no text yet)"
-        section = f"### {goal.title.strip() or 'Untitled goal'}{marker}\n{body}"
+        heading = f"### {goal.title.strip() or 'Untitled goal'}{marker}"
+        section = "\n".join(part for part in (heading, _goal_facts(goal), body) if part)
         if used + len(section) > MAX_GOALS_CHARS:
             sections.append(f"[{len(goals) - len(sections)} more goals not shown]")
             break
         sections.append(section)
         used += len(section)
     return "\n\n".join(sections)
+
+
+def _goal_facts(goal: GoalText) -> str:
+    """Phase, deadline, tags and milestones: the structured part of a goal, one line each."""
+    facts = [
+        f"Phase: {goal.phase}" if goal.phase else "",
+        f"Deadline: {goal.deadline}" if goal.deadline else "",
+        f"Tags: {', '.join(goal.tags)}" if goal.tags else "",
+    ]
+    lines = [" · ".join(fact for fact in facts if fact)]
+    if goal.milestones:
+        marks = "; ".join(f"[{'x' if done else ' '}] {title}" for title, done in goal.milestones)
+        lines.append(f"Milestones: {marks}")
+    return "\n".join(line for line in lines if line)
 
 
 def build_system_prompt(context: CoachContext) -> str:

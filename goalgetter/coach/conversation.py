@@ -68,10 +68,7 @@ async def build_context(user_id: ObjectId, message: str, selected_goal_id: str) 
     return CoachContext(
         user_name=user.get("name", ""),
         phase=user.get("phase", "goal_setting"),
-        goals=tuple(
-            GoalText(g.get("title", ""), g.get("content", ""), str(g["_id"]) == selected_goal_id)
-            for g in goals
-        ),
+        goals=tuple(GoalText.from_goal(g, str(g["_id"]) == selected_goal_id) for g in goals),
         history=tuple(_turns_before(history, retrying=True)),
         message=message,
     )

@@ -125,7 +125,7 @@ def offline_reply_text(context: CoachContext) -> str:
     name = context.user_name.split(" ")[0] if context.user_name else "friend"
     if goal is not None and (goal.title.strip() or goal.content.strip()):
         label = f'"{goal.title.strip()}"' if goal.title.strip() else "this goal"
-        return _smart_reply(name, label, goal.title, goal.content)
+        return _smart_reply(name, label, goal.title, goal.content, goal.deadline)
     if len(context.message.split()) >= MIN_SPECIFIC_WORDS:
         # Nothing written on the left yet, but the message reads like a goal: coach that.
         reply = _smart_reply(name, "this", "", context.message)
@@ -137,8 +137,8 @@ def offline_reply_text(context: CoachContext) -> str:
     )
 
 
-def _smart_reply(name: str, label: str, title: str, content: str) -> str:
-    report = analyse_goal(title, content)
+def _smart_reply(name: str, label: str, title: str, content: str, deadline: str = "") -> str:
+    report = analyse_goal(title, content, deadline)
     if not report.missing:
         return (
             f"Now THAT is a goal, {name}! {label[0].upper()}{label[1:]} is specific, "

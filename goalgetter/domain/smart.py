@@ -114,7 +114,8 @@ def _is_specific(words: list[str]) -> bool:
     return vague * 5 <= len(words)
 
 
-def analyse_goal(title: str, content: str) -> SmartReport:
+def analyse_goal(title: str, content: str, deadline: str | None = None) -> SmartReport:
+    """The five checks; a deadline set on the goal (not only written in it) counts for T."""
     text = f"{title}\n{content}"
     words = _WORD.findall(text)
     has_plan = bool(_PLAN.search(text)) or len(_BULLETS.findall(content)) >= 2
@@ -151,7 +152,7 @@ def analyse_goal(title: str, content: str) -> SmartReport:
             SmartCheck(
                 "T",
                 "Time-bound",
-                bool(_DEADLINE.search(text)),
+                bool(deadline) or bool(_DEADLINE.search(text)),
                 'Give it a deadline: a date, or "by the end of March".',
                 "When will this be done? Name the date.",
             ),

@@ -256,7 +256,7 @@ class _GoalPdf(FPDF):
         self.y += 3
         self.flow(_meta_pieces(goal, meta), 9.5, after=2)
         self.tags([_text(tag) for tag in _list(meta.get("tags")) if _text(tag).strip()])
-        self.smart(title, content)
+        self.smart(title, content, _text(meta.get("deadline")))
         self.milestones([m for m in _list(meta.get("milestones")) if isinstance(m, Mapping)])
         self.rule()
         for block in parse_markdown(content):
@@ -279,8 +279,8 @@ class _GoalPdf(FPDF):
             x += wide + gap
         self.y += 2.5
 
-    def smart(self, title: str, content: str) -> None:
-        report = analyse_goal(title, content)
+    def smart(self, title: str, content: str, deadline: str) -> None:
+        report = analyse_goal(title, content, deadline)
         pieces: list[Piece] = [("SMART ", "B", INK), (f"{report.score}/5 ", "", MUTED)]
         for check in report.checks:
             mark = ("✓", "B", PASS) if check.passed else ("✗", "B", FAIL)

@@ -61,10 +61,10 @@ def goal_item(goal: dict) -> GoalItem:
     }
 
 
-def smart_letters(title: str, content: str) -> list[SmartLetter]:
+def smart_letters(title: str, content: str, deadline: str = "") -> list[SmartLetter]:
     return [
         {"letter": c.letter, "name": c.name, "passed": c.passed, "hint": c.hint}
-        for c in analyse_goal(title, content).checks
+        for c in analyse_goal(title, content, deadline).checks
     ]
 
 
@@ -180,7 +180,6 @@ class GoalsState(SessionState):
             self._versions[self.selected_id] = self.saved_version
         self.editor_key = f"{self.selected_id}-{self.saved_version}"
         self._show_meta(goal)
-        self.smart = smart_letters(self._title, self._content)
         self.conflict_open = False
 
     def _show_meta(self, goal: dict) -> None:
@@ -193,6 +192,8 @@ class GoalsState(SessionState):
             {"id": m["id"], "title": m["title"], "due": m.get("due") or "", "done": m["done"]}
             for m in meta.get("milestones") or []
         ]
+        # A deadline set here counts for T as much as one written in the text.
+        self.smart = smart_letters(self._title, self._content, self.deadline)
 
     def _update_item(self, goal: dict) -> None:
         """The list row of `goal`, moved to the top (it is the most recently changed)."""
@@ -219,7 +220,7 @@ class GoalsState(SessionState):
     async def save_title(self, goal_id: str, title: str):
         if goal_id == self.selected_id:
             self._title = title
-            self.smart = smart_letters(title, self._content)
+            self.smart = smart_letters(title, self._content, self.deadline)
         try:
             check_goal_title(title)
         except ValidationError as error:
@@ -233,7 +234,7 @@ class GoalsState(SessionState):
         is_open = goal_id == self.selected_id
         if is_open:
             self._content = content
-            self.smart = smart_letters(self._title, content)
+            self.smart = smart_letters(self._title, content, self.deadline)
         try:
             check_goal_content(content)
         except ValidationError as error:

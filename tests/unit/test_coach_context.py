@@ -78,6 +78,37 @@ def test_prompt_lists_each_goal_title_and_content():
     assert "</goals>" in prompt
 
 
+def test_prompt_shows_phase_deadline_tags_and_milestones_of_a_goal():
+    goal = GoalText.from_goal(
+        {
+            "title": "Run a marathon",
+            "content": "42 km",
+            "phase": "active",
+            "metadata": {
+                "deadline": "2027-10-10",
+                "tags": ["Health", "Running"],
+                "milestones": [
+                    {"id": "a", "title": "Run 21 km", "due": None, "done": True},
+                    {"id": "b", "title": "Run 32 km", "due": "2027-08-01", "done": False},
+                ],
+            },
+        }
+    )
+    prompt = build_system_prompt(make_context(goals=(goal,)))
+    assert (
+        "### Run a marathon\nPhase: active · Deadline: 2027-10-10 · Tags: Health, Running\n"
+        in prompt
+    )
+    assert "Milestones: [x] Run 21 km; [ ] Run 32 km\n42 km" in prompt
+
+
+def test_a_goal_without_structure_adds_no_empty_lines():
+    prompt = build_system_prompt(
+        make_context(goals=(GoalText.from_goal({"title": "T", "content": "C"}),))
+    )
+    assert "### T\nC" in prompt
+
+
 def test_prompt_says_when_there_are_no_goals():
     prompt = build_system_prompt(make_context(goals=()))
     assert "They have not written any goals yet." in prompt

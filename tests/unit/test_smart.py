@@ -252,3 +252,10 @@ def test_one_megabyte_of_input_still_returns_a_report(filler):
 def test_huge_goal_still_finds_a_deadline_at_the_end():
     content = "\n" * 500_000 + "Run 10 km by 2027-09-26"
     assert "T" in passed("Huge", content)
+
+
+def test_a_deadline_set_on_the_goal_makes_it_time_bound():
+    text = "I will run 10 km three times a week because I want to feel strong."
+    assert "T" not in analyse_goal("Run", text).letters
+    assert "T" in analyse_goal("Run", text, "2027-06-30").letters
+    assert "T" not in analyse_goal("Run", text, "").letters
