@@ -3,6 +3,7 @@
 import reflex as rx
 
 from goalgetter.components.brand import ACCENT
+from goalgetter.components.buttons import icon_action
 from goalgetter.components.confirm_dialog import confirm_dialog
 from goalgetter.components.safe_markdown import safe_markdown
 from goalgetter.domain.validation import MAX_CHAT_MESSAGE_LENGTH
@@ -66,13 +67,13 @@ def _header() -> rx.Component:
         ),
         rx.spacer(),
         rx.tooltip(
-            rx.icon_button(
-                rx.icon("eraser", size=16),
-                on_click=ChatState.ask_clear,
-                variant="ghost",
-                color_scheme="gray",
+            icon_action(
+                "eraser",
+                "Clear chat history",
+                ChatState.ask_clear,
+                icon_size=16,
+                size="2",
                 id="chat-clear",
-                aria_label="Clear chat history",
             ),
             content="Clear chat history",
         ),

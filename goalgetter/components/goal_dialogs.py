@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from goalgetter.components.buttons import dialog_footer, icon_action
 from goalgetter.components.safe_markdown import safe_markdown
 from goalgetter.domain.validation import (
     MAX_TEMPLATE_DESCRIPTION_LENGTH,
@@ -26,14 +27,7 @@ def _option(template_id, name, description, removable=False) -> rx.Component:
         ),
         rx.cond(
             removable,
-            rx.icon_button(
-                rx.icon("trash-2", size=14),
-                on_click=TemplatesState.delete_template(template_id),
-                variant="ghost",
-                color_scheme="gray",
-                size="1",
-                aria_label="Delete template",
-            ),
+            icon_action("trash-2", "Delete template", TemplatesState.delete_template(template_id)),
         ),
         width="100%",
         align="center",
@@ -65,11 +59,7 @@ def template_picker() -> rx.Component:
                 margin_top="1em",
                 width="100%",
             ),
-            rx.hstack(
-                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                justify="end",
-                margin_top="1em",
-            ),
+            dialog_footer(),
         ),
         open=TemplatesState.picker_open,
         on_open_change=lambda _open: TemplatesState.close_picker(),
@@ -111,14 +101,7 @@ def save_template_dialog() -> rx.Component:
                             size="2",
                         ),
                     ),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
-                        ),
-                        rx.button("Save template", id="template-save", type="submit"),
-                        justify="end",
-                        width="100%",
-                    ),
+                    dialog_footer(rx.button("Save template", id="template-save", type="submit")),
                     spacing="3",
                     margin_top="1em",
                 ),

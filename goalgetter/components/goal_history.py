@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from goalgetter.components.buttons import dialog_footer
 from goalgetter.state.goal_history import DiffRow, HistoryState, RevisionItem
 
 
@@ -83,11 +84,7 @@ def history_dialog() -> rx.Component:
                 direction=rx.breakpoints(initial="column", md="row"),
                 margin_top="1em",
             ),
-            rx.hstack(
-                rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
-                justify="end",
-                margin_top="1em",
-            ),
+            dialog_footer(close_label="Close"),
             id="goal-history-dialog",
             max_width="960px",
         ),

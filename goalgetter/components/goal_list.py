@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from goalgetter.components.buttons import icon_action
 from goalgetter.components.goal_meta import phase_badge
 from goalgetter.components.native_form import backend_url, download_button
 from goalgetter.domain.phases import PHASE_LABELS, PHASES
@@ -41,14 +42,7 @@ def _goal_row(goal: GoalItem) -> rx.Component:
             class_name="gg-goal-link",
             title=goal["title"],
         ),
-        rx.icon_button(
-            rx.icon("trash-2", size=14),
-            on_click=GoalsState.ask_delete(goal["id"]),
-            variant="ghost",
-            color_scheme="gray",
-            size="1",
-            aria_label="Delete goal",
-        ),
+        icon_action("trash-2", "Delete goal", GoalsState.ask_delete(goal["id"])),
         custom_attrs={"data-goal-id": goal["id"], "data-phase": goal["phase"]},
         class_name=rx.cond(selected, "gg-goal-item gg-selected", "gg-goal-item"),
         align="center",

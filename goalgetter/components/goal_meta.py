@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from goalgetter.components.buttons import icon_action
 from goalgetter.domain.phases import PHASE_LABELS, PHASES
 from goalgetter.domain.validation import MAX_MILESTONE_TITLE_LENGTH, MAX_TAG_LENGTH
 from goalgetter.state.goal_meta import GoalMetaState
@@ -143,13 +144,11 @@ def _milestone_row(milestone: Milestone) -> rx.Component:
             flex="1",
         ),
         rx.cond(milestone["due"] != "", rx.text(milestone["due"], size="1", color_scheme="gray")),
-        rx.icon_button(
-            rx.icon("x", size=12),
-            on_click=GoalMetaState.remove_milestone(milestone["id"]),
-            variant="ghost",
-            color_scheme="gray",
-            size="1",
-            aria_label="Remove milestone " + milestone["title"],
+        icon_action(
+            "x",
+            "Remove milestone " + milestone["title"],
+            GoalMetaState.remove_milestone(milestone["id"]),
+            icon_size=12,
         ),
         custom_attrs={
             "data-milestone-id": milestone["id"],

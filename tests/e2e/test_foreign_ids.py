@@ -6,12 +6,14 @@ way to the server: Bob's own goal, revision and template ids become Ann's.
 
 import re
 
+import pytest
 from bson import ObjectId
 from playwright.sync_api import expect
 
 from tests.e2e.flows import new_goal, sign_up, unique_email
 
 ANN_TEXT = "Ann's private plan: 42 km by October 2027."
+TEXTS = {"ann": ANN_TEXT, "bob": "Bob's words."}
 
 
 def _swap_ids_on_the_way_out(page, swaps: dict[str, str]) -> None:
@@ -36,31 +38,32 @@ def _save_template(page, name: str) -> None:
     expect(page.locator("#template-saved")).to_be_visible()
 
 
-def _ids(app, email: str, template: bool = True) -> dict[str, str]:
+def _ids(app, email: str) -> dict[str, str]:
     user = app.db.users.find_one({"email": email})
-    ids = {
-        "user": str(user["_id"]),
-        "goal": str(app.db.goals.find_one({"user_id": user["_id"]})["_id"]),
-    }
-    if template:
-        ids["template"] = str(app.db.goal_templates.find_one({"user_id": user["_id"]})["_id"])
-    return ids
+    goal = app.db.goals.find_one({"user_id": user["_id"]})
+    template = app.db.goal_templates.find_one({"user_id": user["_id"]})
+    return {"user": str(user["_id"]), "goal": str(goal["_id"]), "template": str(template["_id"])}
 
 
-def test_handlers_refuse_another_users_ids(browser, app):
-    ann_context, bob_context = browser.new_context(), browser.new_context()
-    ann, bob = ann_context.new_page(), bob_context.new_page()
-    ann_email, bob_email = unique_email("ann"), unique_email("bob")
-    sign_up(ann, app.url, "Ann Owner", ann_email)
-    new_goal(ann, "Ann's secret goal", ANN_TEXT)
-    _save_template(ann, "Ann's template")
-
+@pytest.fixture
+def ann_and_bob(browser, app):
+    """Ann with a goal and a template; Bob likewise, his frames rewritten by `swaps`."""
+    contexts = [browser.new_context(), browser.new_context()]
+    ann, bob = (context.new_page() for context in contexts)
+    emails = {"ann": unique_email("ann"), "bob": unique_email("bob")}
     swaps: dict[str, str] = {}
     _swap_ids_on_the_way_out(bob, swaps)
-    sign_up(bob, app.url, "Bob Prober", bob_email)
-    new_goal(bob, "Bob's goal", "Bob's words.")
-    _save_template(bob, "Bob's template")
-    a, b = _ids(app, ann_email), _ids(app, bob_email)
+    for page, who, name in ((ann, "ann", "Ann Owner"), (bob, "bob", "Bob Prober")):
+        sign_up(page, app.url, name, emails[who])
+        new_goal(page, "Ann's secret goal" if who == "ann" else "Bob's goal", TEXTS[who])
+        _save_template(page, f"{name.split()[0]}'s template")
+    yield bob, swaps, _ids(app, emails["ann"]), _ids(app, emails["bob"])
+    for context in contexts:
+        context.close()
+
+
+def test_handlers_refuse_another_users_ids(ann_and_bob, app):
+    bob, swaps, a, b = ann_and_bob
     swaps.update({b["goal"]: a["goal"], b["template"]: a["template"], b["user"]: a["user"]})
 
     # Selecting "his" goal asks for Ann's: refused, and none of her text reaches the page.
@@ -86,28 +89,15 @@ def test_handlers_refuse_another_users_ids(browser, app):
     assert (
         app.db.goals.count_documents({"user_id": ObjectId(b["user"]), "title": "Bob's goal"}) == 1
     )
-    ann_context.close()
-    bob_context.close()
 
 
-def test_history_refuses_another_users_revision(browser, app):
-    ann_context, bob_context = browser.new_context(), browser.new_context()
-    ann, bob = ann_context.new_page(), bob_context.new_page()
-    ann_email, bob_email = unique_email("ann"), unique_email("bob")
-    sign_up(ann, app.url, "Ann Owner", ann_email)
-    new_goal(ann, "Ann's secret goal", ANN_TEXT)
-    swaps: dict[str, str] = {}
-    _swap_ids_on_the_way_out(bob, swaps)
-    sign_up(bob, app.url, "Bob Prober", bob_email)
-    new_goal(bob, "Bob's goal", "Bob's words.")
+def test_history_refuses_another_users_revision(ann_and_bob):
+    bob, swaps, a, b = ann_and_bob
     bob.click("#goal-history")
     rows = bob.locator("#revision-list [data-revision-id]")
     expect(rows).to_have_count(2)
-    a, b = _ids(app, ann_email, template=False), _ids(app, bob_email, template=False)
     swaps.update({f"{b['user']}:{b['goal']}": f"{a['user']}:{a['goal']}"})
     rows.first.click()
     expect(bob.locator("#goal-history-dialog")).to_contain_text("no longer in the history")
     expect(bob.locator("#revision-diff")).to_have_count(0)
     expect(bob.locator("body")).not_to_contain_text("Ann's")
-    ann_context.close()
-    bob_context.close()
