@@ -77,19 +77,27 @@ def history(user_id: ObjectId, goal_id: ObjectId, count: int, rng: random.Random
     newest = entries[count - 1]
     head = {"_id": head_key(user_id, goal_id), **newest, "user_id": user_id, "goal_id": goal_id,
             "digest": text_digest(newest["title"], newest["content"])}  # fmt: skip
-    slots: dict[int, dict] = {
-        0: {"_id": bucket_key(user_id, goal_id, 0), "user_id": user_id, "goal_id": goal_id,
-            "slot": 0, "bucket": 0, "revisions": {}}
-    }  # fmt: skip
+    slots: dict[int, dict] = {}
     for seq in range(count - 1):  # every revision ever closed, for the slots it opened
         number = seq // REVISIONS_PER_BUCKET
         slot = number % BUCKET_SLOTS
-        doc = slots.setdefault(slot, {**slots[0], "_id": bucket_key(user_id, goal_id, slot),
-                                      "slot": slot, "revisions": {}})  # fmt: skip
+        identity = {"user_id": user_id, "goal_id": goal_id, "slot": slot}
+        doc = slots.setdefault(
+            slot, {"_id": bucket_key(user_id, goal_id, slot), "revisions": {}, **identity}
+        )
         doc["bucket"] = number
         if seq >= kept_from:
             doc["revisions"][f"s{seq:06d}"] = entries[seq]
     return head, list(slots.values())
+
+
+def goal_doc(user_id: ObjectId, goal_id: ObjectId, head: dict) -> dict:
+    """The goal itself, shaped as goals.create_goal writes it (its first revision reads it)."""
+    return {"_id": goal_id, "user_id": user_id, "title": head["title"], "content": head["content"],
+            "phase": "draft", "template_type": "custom",
+            "metadata": {"deadline": None, "milestones": [], "tags": []},
+            "version": head["seq"] + 1, "created_at": head["started_at"],
+            "updated_at": head["saved_at"]}  # fmt: skip
 
 
 async def seed(path: Path, plan: list[tuple[ObjectId, ObjectId, int]]) -> dict[str, int]:
@@ -97,15 +105,16 @@ async def seed(path: Path, plan: list[tuple[ObjectId, ObjectId, int]]) -> dict[s
     from mongoeco.engines.sqlite import SQLiteEngine
 
     rng, start = random.Random(7), datetime.now(UTC) - timedelta(days=60)
-    heads, buckets = [], []
+    goals, heads, buckets = [], [], []
     for user_id, goal_id, count in plan:
         head, goal_buckets = history(user_id, goal_id, count, rng, start)
+        goals.append(goal_doc(user_id, goal_id, head))
         heads.append(head)
         buckets += goal_buckets
     client = AsyncMongoClient(SQLiteEngine(str(path)), pymongo_profile="auto-installed")
     async with client:
         db = client[DB_NAME]
-        for name, docs in (("revision_heads", heads), ("revisions", buckets)):
+        for name, docs in (("goals", goals), ("revision_heads", heads), ("revisions", buckets)):
             for offset in range(0, len(docs), 500):
                 await db[name].insert_many(docs[offset : offset + 500])
     size = sum(len(e["content"]) for b in buckets for e in b["revisions"].values())
@@ -179,7 +188,10 @@ async def measure(
         await save("skip", goal, later + timedelta(seconds=5), bodies[goal])
     for goal in full:
         await save("new_at_cap", goal, now)
-    fresh = [ObjectId() for _ in range(NEW_GOALS)]
+    fresh, blank = [], {"title": "T", "content": "", "seq": 0, "started_at": now, "saved_at": now}
+    for _ in range(NEW_GOALS):  # as goals.create_goal does: the goal (untimed), then its first
+        goal = goal_doc(user_id, ObjectId(), blank)
+        fresh.append((await db_client.get_db().goals.insert_one(goal)).inserted_id)
     for goal in fresh:
         await save("first", goal, now)
     for goal in fresh[:1]:  # gives it a bucket 0 to compare shapes with; not timed
@@ -210,12 +222,10 @@ async def measure(
 
 
 async def create_indexes() -> None:
-    """The indexes proposed for goalgetter/data/indexes.py (bulk operations only)."""
+    """The indexes proposed for goalgetter/data/indexes.py (export filters on user_id)."""
     db = db_client.get_db()
-    await db.revisions.create_index(
-        [("user_id", ASCENDING), ("goal_id", ASCENDING)], name="user_goal"
-    )
     await db.revision_heads.create_index([("user_id", ASCENDING)], name="user")
+    await db.revisions.create_index([("user_id", ASCENDING)], name="user")
     await db_client.close_clients()
 
 

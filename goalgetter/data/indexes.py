@@ -16,3 +16,6 @@ async def ensure_indexes(db: AsyncDatabase) -> None:
     await db.goal_templates.create_index(
         [("user_id", ASCENDING), ("created_at", DESCENDING)], name="user_created"
     )
+    # Only the bulk operations (export, deleting a goal's history) filter revisions by user.
+    await db.revision_heads.create_index([("user_id", ASCENDING)], name="user")
+    await db.revisions.create_index([("user_id", ASCENDING)], name="user")

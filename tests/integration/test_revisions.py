@@ -23,7 +23,12 @@ WINDOW = timedelta(minutes=2)
 LISTED_KEYS = {"id", "title", "kind", "started_at", "saved_at", "size"}
 
 
-async def record(user, goal, content, at, *, kind="edit", title="Run a marathon") -> str:
+async def new_goal(db, user: ObjectId) -> ObjectId:
+    """A goal document, as far as revisions look at one: its id and its owner."""
+    return (await db.goals.insert_one({"user_id": user, "title": "Goal"})).inserted_id
+
+
+async def record(user, goal, content, at, *, kind="edit", title="Run a marathon") -> str | None:
     return await revisions.record_revision(
         user, goal, title=title, content=content, now=at, kind=kind
     )
@@ -45,7 +50,8 @@ async def stored_entries(db, goal) -> int:
 @pytest.fixture
 async def two_users(db):
     """User A with two revisions of one goal; user B with one of their own goal."""
-    a, b, goal_a, goal_b = ObjectId(), ObjectId(), ObjectId(), ObjectId()
+    a, b = ObjectId(), ObjectId()
+    goal_a, goal_b = await new_goal(db, a), await new_goal(db, b)
     first = await record(a, goal_a, "42 km", T0)
     second = await record(a, goal_a, "42 km by October", T0 + timedelta(minutes=5))
     await record(b, goal_b, "B1 by June", T0, title="Learn Dutch")
@@ -56,7 +62,8 @@ async def two_users(db):
 
 
 async def test_first_save_is_revision_zero_with_its_text_and_times(db):
-    user, goal = ObjectId(), ObjectId()
+    user = ObjectId()
+    goal = await new_goal(db, user)
     rid = await record(user, goal, "42 km\nby October", T0, kind="created")
     assert rid == f"{user}:{goal}:000000" == revision_id(user, goal, 0)
     [listed] = await revisions.list_revisions(user, goal)
@@ -83,7 +90,8 @@ async def test_first_save_is_revision_zero_with_its_text_and_times(db):
 
 
 async def test_edits_coalesce_up_to_just_under_two_minutes_from_the_revision_start(db):
-    user, goal = ObjectId(), ObjectId()
+    user = ObjectId()
+    goal = await new_goal(db, user)
     first = await record(user, goal, "v1", T0)
     assert await record(user, goal, "v2", T0 + JUST_INSIDE) == first
     second = await record(user, goal, "v3", T0 + WINDOW)
@@ -101,7 +109,8 @@ async def test_edits_coalesce_up_to_just_under_two_minutes_from_the_revision_sta
 
 
 async def test_restore_and_conflict_revisions_never_coalesce(db):
-    user, goal = ObjectId(), ObjectId()
+    user = ObjectId()
+    goal = await new_goal(db, user)
     ids = [await record(user, goal, "draft", T0, kind="created")]
     ids.append(await record(user, goal, "draft, edited", T0 + timedelta(seconds=1)))
     ids.append(await record(user, goal, "draft", T0 + timedelta(seconds=2), kind="restore"))
@@ -136,7 +145,8 @@ async def test_restore_and_conflict_revisions_never_coalesce(db):
 
 
 async def test_a_save_with_unchanged_text_adds_nothing(db):
-    user, goal = ObjectId(), ObjectId()
+    user = ObjectId()
+    goal = await new_goal(db, user)
     first = await record(user, goal, "same text", T0)
     assert await record(user, goal, "same text", T0 + timedelta(hours=2)) == first
     [listed] = await revisions.list_revisions(user, goal)
@@ -149,7 +159,8 @@ async def test_a_save_with_unchanged_text_adds_nothing(db):
 
 
 async def test_restoring_an_old_revision_puts_its_text_back_as_a_new_one(db):
-    user, goal = ObjectId(), ObjectId()
+    user = ObjectId()
+    goal = await new_goal(db, user)
     old = await record(user, goal, "Plan A", T0, title="Marathon")
     await record(user, goal, "Plan B", T0 + timedelta(minutes=10), title="Half marathon")
     picked = await revisions.get_revision(user, old)
@@ -167,7 +178,8 @@ async def test_restoring_an_old_revision_puts_its_text_back_as_a_new_one(db):
 
 
 async def test_bad_arguments_are_refused_before_anything_is_stored(db):
-    user, goal = ObjectId(), ObjectId()
+    user = ObjectId()
+    goal = await new_goal(db, user)
     for bad_goal in ("", "nope", None, "z" * 24):
         with pytest.raises(ValueError, match="Not a goal id"):
             await record(user, bad_goal, "x", T0)
@@ -175,12 +187,14 @@ async def test_bad_arguments_are_refused_before_anything_is_stored(db):
         await record(user, goal, "x", T0, kind="autosave")
     with pytest.raises(ValueError, match="timezone-aware"):
         await record(user, goal, "x", T0.replace(tzinfo=None))
+    assert await record(user, ObjectId(), "no such goal", T0) is None
     assert await db.revision_heads.count_documents({}) == 0
     assert await db.revisions.count_documents({}) == 0
 
 
 async def test_goal_id_may_be_given_as_a_string(db):
-    user, goal = ObjectId(), ObjectId()
+    user = ObjectId()
+    goal = await new_goal(db, user)
     rid = await record(user, str(goal), "text", T0)
     assert [r["id"] for r in await revisions.list_revisions(user, str(goal))] == [rid]
     assert await revisions.list_revisions(user, goal) == await revisions.list_revisions(
@@ -189,7 +203,8 @@ async def test_goal_id_may_be_given_as_a_string(db):
 
 
 async def test_a_100k_character_text_round_trips(db):
-    user, goal = ObjectId(), ObjectId()
+    user = ObjectId()
+    goal = await new_goal(db, user)
     text = ("Ünïcode ✓ line\n" * 7_000)[:100_000]
     first = await record(user, goal, text, T0)
     await record(user, goal, text + "!", T0 + timedelta(minutes=3))
@@ -201,7 +216,8 @@ async def test_a_100k_character_text_round_trips(db):
 
 
 async def test_105_revisions_keep_the_last_100(db):
-    user, goal = ObjectId(), ObjectId()
+    user = ObjectId()
+    goal = await new_goal(db, user)
     ids = [await record(user, goal, f"text {n}", T0 + n * timedelta(minutes=3)) for n in range(105)]
     assert len(set(ids)) == 105
     listed = await revisions.list_revisions(user, goal)
@@ -217,13 +233,19 @@ async def test_105_revisions_keep_the_last_100(db):
 
 
 async def test_the_bucket_ring_keeps_the_last_100_over_many_cycles(db):
-    user, goal = ObjectId(), ObjectId()
+    user = ObjectId()
+    goal = await new_goal(db, user)
     # Past slot 2's reuse: buckets 5, 6 and 7 have taken over slots 0, 1 and 2.
     texts = [f"text {n}" for n in range((BUCKET_SLOTS + 2) * REVISIONS_PER_BUCKET + 3)]
-    ids = [
-        await record(user, goal, text, T0 + n * timedelta(minutes=3))
-        for n, text in enumerate(texts)
-    ]
+    ids = []
+    for n, text in enumerate(texts):
+        ids.append(await record(user, goal, text, T0 + n * timedelta(minutes=3)))
+        if n == 110:  # an entry a crash kept from being trimmed; the takeover clears it
+            stray = {"seq": 3, "kind": "edit", "title": "t", "content": "t3", "size": 2}
+            stray |= {"started_at": T0, "saved_at": T0}
+            await db.revisions.update_one(
+                {"_id": bucket_key(user, goal, 0)}, {"$set": {"revisions.s000003": stray}}
+            )
     assert await contents(user, goal) == texts[:-101:-1]
     assert [r["id"] for r in await revisions.list_revisions(user, goal)] == ids[:-101:-1]
     assert await revisions.get_revision(user, ids[-101]) is None
@@ -233,7 +255,8 @@ async def test_the_bucket_ring_keeps_the_last_100_over_many_cycles(db):
 
 async def test_a_goals_buckets_are_inserted_once_then_updated(db):
     """Inserts are what is slow on the embedded store: a goal makes at most BUCKET_SLOTS."""
-    user, goal = ObjectId(), ObjectId()
+    user = ObjectId()
+    goal = await new_goal(db, user)
     written = 0
 
     async def buckets_after(count: int) -> int:
@@ -243,7 +266,8 @@ async def test_a_goals_buckets_are_inserted_once_then_updated(db):
         written = max(written, count)
         return await db.revisions.count_documents({"goal_id": goal})
 
-    assert await buckets_after(1) == 1  # the first revision opens slot 0 for what follows
+    assert await buckets_after(1) == 0  # the first revision is only the head
+    assert await buckets_after(2) == 1  # seq 0 opens slot 0
     assert await buckets_after(REVISIONS_PER_BUCKET + 1) == 1  # seqs 0-24 kept in slot 0
     assert await buckets_after(REVISIONS_PER_BUCKET + 2) == 2  # seq 25 opens slot 1
     assert await buckets_after(BUCKET_SLOTS * REVISIONS_PER_BUCKET + 1) == BUCKET_SLOTS
@@ -253,7 +277,8 @@ async def test_a_goals_buckets_are_inserted_once_then_updated(db):
 
 async def test_an_entry_a_missed_trim_left_behind_is_never_shown(db):
     """What a crash between a new revision and the cap's trim leaves behind."""
-    user, goal = ObjectId(), ObjectId()
+    user = ObjectId()
+    goal = await new_goal(db, user)
     ids = [await record(user, goal, f"t{n}", T0 + n * timedelta(minutes=3)) for n in range(101)]
     stray = {"seq": 0, "kind": "edit", "title": "t", "content": "t0", "size": 2}
     stray |= {"started_at": T0, "saved_at": T0}
@@ -263,10 +288,12 @@ async def test_an_entry_a_missed_trim_left_behind_is_never_shown(db):
     assert await revisions.get_revision(user, ids[0]) is None
     listed = await revisions.list_revisions(user, goal)
     assert [r["id"] for r in listed] == ids[:0:-1]
+    assert [r["id"] for r in await revisions.export_revisions(user)] == ids[1:]
 
 
 async def test_list_limit_returns_the_newest(db):
-    user, goal = ObjectId(), ObjectId()
+    user = ObjectId()
+    goal = await new_goal(db, user)
     ids = [await record(user, goal, f"t{n}", T0 + n * timedelta(minutes=3)) for n in range(30)]
     assert [r["id"] for r in await revisions.list_revisions(user, goal, limit=3)] == ids[:-4:-1]
     limited = await revisions.list_revisions(user, goal, limit=12)
@@ -277,7 +304,8 @@ async def test_list_limit_returns_the_newest(db):
 
 
 async def test_listing_carries_no_content(db):
-    user, goal = ObjectId(), ObjectId()
+    user = ObjectId()
+    goal = await new_goal(db, user)
     for n in range(REVISIONS_PER_BUCKET + 3):
         await record(user, goal, "secret words " * (n + 1), T0 + n * timedelta(minutes=3))
     listed = await revisions.list_revisions(user, goal)
@@ -290,7 +318,8 @@ async def test_listing_carries_no_content(db):
 
 async def test_a_revision_in_both_head_and_bucket_is_listed_once_with_the_heads_text(db):
     """What a crash between the two writes of a new revision leaves behind."""
-    user, goal = ObjectId(), ObjectId()
+    user = ObjectId()
+    goal = await new_goal(db, user)
     await record(user, goal, "v0", T0)
     rid = await record(user, goal, "v1", T0 + timedelta(minutes=3))
     stale = {"seq": 1, "kind": "edit", "title": "old", "content": "stale", "size": 5}
@@ -312,6 +341,7 @@ async def test_another_user_reaches_nothing_even_with_exact_ids(two_users):
         assert await revisions.list_revisions(b, given) == []
         assert await revisions.delete_goal_revisions(b, given) == 0
     for rid in (first, second):
+        assert revisions.parse_revision_id(b, rid) is None
         assert await revisions.get_revision(b, rid) is None
         # The same goal and seq under B's own prefix is B's namespace: empty.
         assert await revisions.get_revision(b, rid.replace(str(a), str(b))) is None
@@ -320,14 +350,14 @@ async def test_another_user_reaches_nothing_even_with_exact_ids(two_users):
     assert await contents(a, goal_a) == ["42 km by October", "42 km"]
 
 
-async def test_saving_under_another_users_goal_id_stays_in_the_callers_space(two_users):
+async def test_another_users_goal_gets_no_history_of_the_callers(db, two_users):
     a, b, goal_a, _, _, second = two_users
-    forged = await record(b, goal_a, "B writes here", T0 + timedelta(hours=1))
-    assert forged.startswith(f"{b}:{goal_a}:")
+    assert await record(b, goal_a, "B writes here", T0 + timedelta(hours=1)) is None
+    assert await record(b, str(goal_a), "again", T0 + timedelta(hours=2), kind="restore") is None
+    assert await db.revision_heads.count_documents({"user_id": b, "goal_id": goal_a}) == 0
+    assert await revisions.list_revisions(b, goal_a) == []
     assert await contents(a, goal_a) == ["42 km by October", "42 km"]
-    assert await contents(b, goal_a) == ["B writes here"]
     assert (await revisions.get_revision(a, second))["content"] == "42 km by October"
-    assert await revisions.get_revision(a, forged) is None
 
 
 @pytest.mark.parametrize(
@@ -387,11 +417,11 @@ async def test_ids_almost_like_a_revision_id_get_nothing(two_users):
 
 async def test_deleting_a_goals_history_removes_only_that_goal(db, two_users):
     a, b, goal_a, goal_b, first, _ = two_users
-    other_goal = ObjectId()
+    other_goal = await new_goal(db, a)
     await record(a, other_goal, "keep me", T0)
-    for n in range(2, 24):
+    for n in range(2, REVISIONS_PER_BUCKET + 5):  # into a second slot
         await record(a, goal_a, f"v{n}", T0 + timedelta(hours=1) + n * timedelta(minutes=3))
-    assert await revisions.delete_goal_revisions(a, str(goal_a)) == 24
+    assert await revisions.delete_goal_revisions(a, str(goal_a)) == REVISIONS_PER_BUCKET + 5
     assert await revisions.list_revisions(a, goal_a) == []
     assert await revisions.get_revision(a, first) is None
     assert await db.revisions.count_documents({"goal_id": goal_a}) == 0
@@ -405,9 +435,22 @@ async def test_deleting_a_goals_history_removes_only_that_goal(db, two_users):
     assert await contents(a, goal_a) == ["fresh"]
 
 
-async def test_export_holds_every_revision_of_the_user_as_json(two_users):
+async def test_a_save_arriving_after_its_goal_was_deleted_brings_nothing_back(db):
+    user = ObjectId()
+    goal = await new_goal(db, user)
+    await record(user, goal, "v0", T0)
+    await record(user, goal, "v1", T0 + timedelta(minutes=3))
+    await db.goals.delete_one({"_id": goal})  # as goals.delete_goal does, then:
+    assert await revisions.delete_goal_revisions(user, goal) == 2
+    assert await record(user, goal, "late autosave", T0 + timedelta(minutes=4)) is None
+    assert await db.revision_heads.count_documents({"goal_id": goal}) == 0
+    assert await db.revisions.count_documents({"goal_id": goal}) == 0
+    assert await revisions.export_revisions(user) == []
+
+
+async def test_export_holds_every_revision_of_the_user_as_json(db, two_users):
     a, _, goal_a, _, first, second = two_users
-    goal_c = ObjectId()
+    goal_c = await new_goal(db, a)
     third = await record(a, goal_c, "Plan\nwith lines", T0 + timedelta(hours=1), kind="created")
     for n in range(REVISIONS_PER_BUCKET + 2):  # spills into a second bucket
         await record(a, goal_c, f"c{n}", T0 + timedelta(hours=2) + n * timedelta(minutes=3))
