@@ -211,7 +211,7 @@ async def test_context_has_own_goals_and_only_the_last_ten_messages(user, fake_c
     system = body["system"]
     assert "Name: Ann" in system
     assert "### Run a marathon (open in their editor now)\nPhase: draft\n42 km by October" in system
-    assert "### Read 12 books\nOne a month" in system
+    assert "### Read 12 books\nPhase: draft\nOne a month" in system
     assert "Bob" not in system and "secret" not in system
     contents = [m["content"] for m in body["messages"]]
     assert contents == [f"history {n}" for n in range(4, 14)] + [MESSAGE]
