@@ -156,3 +156,26 @@ async def test_the_list_comes_in_pages_newest_first(ann, db):
     assert [g["title"] for g in last.goals] == [f"Goal {i:03d}" for i in range(4, -1, -1)]
     assert not last.has_more
     assert "content" not in first.goals[0]
+
+
+async def test_text_that_looks_like_an_operator_is_saved_as_text(ann):
+    goal = await goals.create_goal(ann, "Plain")
+    odd = {"title": "$title", "content": "$$ROOT {'$ne': 1} $version"}
+    saved = await goals.save_text(ann, goal["_id"], base_version=1, **odd)
+    assert saved.status == "saved"
+    stored = await goals.get_goal(ann, goal["_id"])
+    assert (stored["title"], stored["content"], stored["version"]) == (
+        "$title",
+        "$$ROOT {'$ne': 1} $version",
+        2,
+    )
+
+
+async def test_another_users_save_changes_nothing_not_even_the_version(ann, db):
+    goal = await goals.create_goal(ann, "Ann's", "Ann's text")
+    bob = (await users.create_user("bob@example.com", "Bob", "h"))["_id"]
+    before = await db.goals.find_one({"_id": goal["_id"]})
+    for base in (None, 1):
+        refused = await goals.save_text(bob, goal["_id"], base_version=base, content="Bob's")
+        assert refused.status == "missing" and refused.goal is None
+    assert await db.goals.find_one({"_id": goal["_id"]}) == before

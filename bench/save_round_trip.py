@@ -1,0 +1,106 @@
+"""Goal save round trip in the browser: the editor loses focus → "Saved" with a new version.
+
+Leaving the editor sends the text at once (no 400 ms debounce), so this is the app's own
+time: the event over the websocket, the version-checked write, the revision, the answer on
+screen. Real app (production build), real Chromium, mongoeco wire server (memory engine),
+redis-server state. Whether a save joins the last revision or starts one follows the
+2-minute window; bench/revisions.py measures both on the embedded store.
+
+Run: python -m bench.save_round_trip [saves]
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from bench.coach_overhead import percentile
+from tests.e2e.flows import new_goal, sign_up, unique_email
+from tests.servers import (
+    CHROMIUM_ARGS,
+    anthropic_server,
+    configured_app_env,
+    mongo_server,
+    redis_server,
+    running_app,
+)
+
+SAVES = 60
+WARMUP = 5
+RESULTS = Path(__file__).resolve().parent / "results"
+
+# Resolves with ms from leaving the editor to the status showing a newer saved version.
+BLUR_AND_TIME = """
+() => new Promise(resolve => {
+  const status = document.getElementById('goal-save-status');
+  const before = Number(status.dataset.version);
+  const start = performance.now();
+  const observer = new MutationObserver(() => {
+    if (status.dataset.status === 'saved' && Number(status.dataset.version) > before) {
+      observer.disconnect();
+      resolve(performance.now() - start);
+    }
+  });
+  observer.observe(status, {attributes: true});
+  document.getElementById('goal-editor').blur();
+})
+"""
+
+
+def measure(url: str, saves: int) -> list[float]:
+    samples = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.set_default_timeout(30_000)
+        sign_up(page, url, "Bench Saver", unique_email("save"))
+        new_goal(page, "Benchmark goal", "Run 5 km three times a week by June 2027.")
+        for number in range(saves + WARMUP):
+            page.fill("#goal-editor", f"Run 5 km three times a week by June 2027. Edit {number}.")
+            elapsed_ms = page.evaluate(BLUR_AND_TIME)
+            if number >= WARMUP:
+                samples.append(elapsed_ms)
+        browser.close()
+    return samples
+
+
+def main(saves: int = SAVES) -> dict:
+    with (
+        tempfile.TemporaryDirectory() as workdir,
+        mongo_server() as mongo_uri,
+        redis_server(Path(workdir)) as redis_url,
+        anthropic_server() as fake,
+        running_app(
+            workdir=Path(workdir),
+            env=configured_app_env(mongo_uri, f"bench_{uuid.uuid4().hex[:8]}", redis_url, fake.url),
+        ) as url,
+    ):
+        started = time.perf_counter()
+        samples = measure(url, saves)
+        elapsed = time.perf_counter() - started
+    figures = {
+        "saves": len(samples),
+        "round_trip_ms_p50": statistics.median(samples),
+        "round_trip_ms_p95": percentile(samples, 0.95),
+        "round_trip_ms_max": max(samples),
+        "seconds": round(elapsed, 1),
+    }
+    print("Goal save round trip (editor blur → 'Saved' with the new version on screen)")
+    for name, value in figures.items():
+        print(f"  {name:28} {value:10.1f}" if isinstance(value, float) else f"  {name:28} {value}")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "save_round_trip.json").write_text(json.dumps(figures, indent=2))
+    return figures
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else SAVES)
