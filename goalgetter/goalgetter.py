@@ -7,9 +7,12 @@ from goalgetter.data.startup import database_lifespan
 from goalgetter.exports import EXPORT_ROUTES
 from goalgetter.pages.auth import login_page, signup_page
 from goalgetter.pages.home import home_page
+from goalgetter.pages.meetings import meetings_page
 from goalgetter.pages.workspace import workspace_page
 from goalgetter.routes import http_routes
+from goalgetter.scheduler import scheduler_lifespan
 from goalgetter.state.auth_form import AuthFormState
+from goalgetter.state.meetings import MeetingsState
 from goalgetter.state.session import NotSignedIn, SessionState
 
 
@@ -30,6 +33,8 @@ app = rx.App(
     ],
 )
 app.register_lifespan_task(database_lifespan)
+# After the database's: lifespan tasks start in order and stop in reverse.
+app.register_lifespan_task(scheduler_lifespan)
 
 public_page = [SessionState.open_public_page, AuthFormState.read_params]
 app.add_page(home_page, route="/", title="GoalGetter", on_load=SessionState.open_public_page)
@@ -40,4 +45,10 @@ app.add_page(
     route="/workspace",
     title="Workspace · GoalGetter",
     on_load=SessionState.open_workspace,
+)
+app.add_page(
+    meetings_page,
+    route="/meetings",
+    title="Check-ins · GoalGetter",
+    on_load=MeetingsState.open_page,
 )

@@ -13,10 +13,12 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bson import ObjectId
 
 from goalgetter.coach.context import HISTORY_LIMIT, CoachContext, GoalText, Turn
+from goalgetter.coach.gate import CoachClosed, coach_gate
 from goalgetter.coach.llm import ClaudeCoach, CoachError, OfflineCoach, ReplyDone
 from goalgetter.data import chat_messages, users
 from goalgetter.data import goals as goals_data
@@ -106,8 +108,15 @@ async def send_and_reply(
     show: ShowText,
     stop: asyncio.Event | None = None,
     retrying: bool = False,
+    now: datetime | None = None,
 ) -> ReplyOutcome:
-    """`retrying`: the message is already stored (a retry after a failed reply)."""
+    """`retrying`: the message is already stored (a retry after a failed reply).
+
+    CoachClosed, with nothing stored, when the user is tracking and no meeting window is
+    open at `now`: checked here, on every send, so no page state or direct call gets past."""
+    access = await coach_gate(user_id, now)
+    if not access.open:
+        raise CoachClosed(access)
     if not retrying:
         try:
             await chat_messages.append_message(user_id, "user", message)

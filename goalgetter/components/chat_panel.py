@@ -112,6 +112,53 @@ def _error_bar() -> rx.Component:
     )
 
 
+def _opening_time() -> rx.Component:
+    when = "dddd D MMMM, HH:mm"
+    return rx.cond(
+        ChatState.gate_timezone != "",
+        rx.moment(ChatState.gate_opens_at, format=when + " z", tz=ChatState.gate_timezone),
+        rx.moment(ChatState.gate_opens_at, format=when, local=True),
+    )
+
+
+def _gate() -> rx.Component:
+    """Shown in tracking outside a meeting window: when the coach opens, counting down; the
+    countdown's change re-reads the gate, so the chat opens without a reload."""
+    return rx.cond(
+        ChatState.gate_open,
+        rx.fragment(),
+        rx.callout.root(
+            rx.callout.icon(rx.icon("calendar-clock")),
+            rx.callout.text(
+                "Your coach is here for your check-ins. ",
+                rx.cond(
+                    ChatState.gate_opens_at != "",
+                    rx.fragment(
+                        "The chat opens ",
+                        rx.el.strong(_opening_time(), id="chat-gate-time"),
+                        " (",
+                        rx.moment(
+                            ChatState.gate_opens_at,
+                            from_now=True,
+                            interval=15_000,
+                            on_change=ChatState.refresh_gate,
+                        ),
+                        ").",
+                    ),
+                    rx.fragment(
+                        "No check-in is planned: ",
+                        rx.link("plan one", href="/meetings"),
+                        ".",
+                    ),
+                ),
+            ),
+            id="chat-gate",
+            custom_attrs={"data-opens-at": ChatState.gate_opens_at},
+            width="100%",
+        ),
+    )
+
+
 def _composer() -> rx.Component:
     return rx.form(
         rx.hstack(
@@ -124,6 +171,7 @@ def _composer() -> rx.Component:
                 rows="2",
                 class_name="gg-chat-input",
                 flex="1",
+                disabled=~ChatState.gate_open,
             ),
             rx.cond(
                 ChatState.is_generating,
@@ -142,6 +190,7 @@ def _composer() -> rx.Component:
                     id="chat-send",
                     size="3",
                     aria_label="Send",
+                    disabled=~ChatState.gate_open,
                 ),
             ),
             align="end",
@@ -204,6 +253,7 @@ def chat_panel() -> rx.Component:
             class_name="gg-messages",
         ),
         _error_bar(),
+        _gate(),
         _composer(),
         _clear_dialog(),
         height="100%",

@@ -12,9 +12,14 @@ from goalgetter.state.session import SessionState
 DESKTOP = "flex"
 
 
-def _header() -> rx.Component:
+def app_header() -> rx.Component:
     return rx.hstack(
         logo(),
+        rx.el.nav(
+            rx.link("Goals", href="/workspace", id="nav-workspace"),
+            rx.link("Check-ins", href="/meetings", id="nav-meetings"),
+            class_name="gg-nav",
+        ),
         rx.spacer(),
         rx.text(
             SessionState.user_name,
@@ -74,7 +79,7 @@ def _panel(content: rx.Component, tab: str) -> rx.Component:
 
 def workspace_page() -> rx.Component:
     return rx.box(
-        _header(),
+        app_header(),
         rx.hstack(
             _tab("Goals", "goals", "target"),
             _tab("Coach", "coach", "message-circle"),

@@ -11,14 +11,18 @@ from typing import TypedDict
 import reflex as rx
 
 from goalgetter.coach import conversation
+from goalgetter.coach.gate import CoachClosed, coach_gate
 from goalgetter.coach.llm import ClaudeCoach, OfflineCoach, make_coach
-from goalgetter.data import chat_messages
+from goalgetter.data import chat_messages, users
+from goalgetter.domain.meetings import CoachAccess
 from goalgetter.domain.validation import ValidationError, check_chat_message
 from goalgetter.settings import get_settings
 from goalgetter.state.session import SessionState
 
 SHOWN_HISTORY = 100
 FAILED_TO_SAVE = "Your message could not be saved. Nothing was sent; try again."
+COACH_CLOSED = "Your coach is available during your check-ins. Nothing was sent."
+UNSENT = (FAILED_TO_SAVE, COACH_CLOSED)
 BUSY = "Wait for the coach to finish (or press Stop) before sending."
 # Longer than any real reply (the model call times out well before this).
 STALE_REPLY_SECONDS = 600
@@ -65,6 +69,10 @@ class ChatState(SessionState):
     chat_error: str = ""
     can_retry: bool = False
     confirm_clear: bool = False
+    # The coach's availability as last read; the send path checks it again itself.
+    gate_open: bool = True
+    gate_opens_at: str = ""  # ISO 8601 UTC, formatted in the page in the user's zone
+    gate_timezone: str = ""
     _generation_id: str = ""
     _generation_started: float = 0.0
     _pending_message: str = ""
@@ -76,11 +84,23 @@ class ChatState(SessionState):
         return get_settings().coach_is_offline
 
     @rx.event
+    async def refresh_gate(self, _changed: str = ""):
+        self._show_gate(await coach_gate(await self._signed_in_user_id()))
+
+    def _show_gate(self, access: CoachAccess) -> None:
+        self.gate_open = access.open
+        self.gate_opens_at = access.opens_at.isoformat() if access.opens_at else ""
+
+    @rx.event
     async def load_history(self):
         user_id = await self._signed_in_user_id()
+        self._show_gate(await coach_gate(user_id))
+        self.gate_timezone = await _user_timezone(user_id)
         history = await chat_messages.recent_messages(user_id, SHOWN_HISTORY)
-        # A reload mid-reply: the reply being written shows in its own bubble, not twice.
-        self.messages = [_shown(m) for m in history if m["id"] != self.streaming_id]
+        # A reload mid-reply: the reply being written shows in its own bubble, not twice; a
+        # message sent while this was loading, not stored yet, stays at the end.
+        unsaved = [m for m in self.messages if not m["id"]] if self.is_generating else []
+        self.messages = [_shown(m) for m in history if m["id"] != self.streaming_id] + unsaved
         if self.is_generating and time.time() - self._generation_started > STALE_REPLY_SECONDS:
             self._end_generation()  # a reply cut off by a restart never cleared its flag
 
@@ -135,7 +155,7 @@ class ChatState(SessionState):
             user_id = await self._signed_in_user_id()
             selected_id = (await self.get_state(_goals_state())).selected_id
         stop = _LIVE_REPLIES[generation] = asyncio.Event()
-        outcome, failure = None, ""
+        outcome, failure, gate = None, "", None
         try:
             outcome = await conversation.send_and_reply(
                 user_id,
@@ -148,6 +168,8 @@ class ChatState(SessionState):
             )
         except conversation.MessageNotSaved:
             failure = FAILED_TO_SAVE
+        except CoachClosed as closed:
+            failure, gate = COACH_CLOSED, closed.access
         except Exception:
             failure = conversation.INTERNAL_ERROR
         finally:
@@ -155,7 +177,9 @@ class ChatState(SessionState):
             async with self:
                 if self._generation_id == generation:
                     self._finish(outcome, failure)
-        if failure == FAILED_TO_SAVE:
+                if gate is not None:
+                    self._show_gate(gate)
+        if failure in UNSENT:
             yield rx.set_value("chat-input", message)  # give the unsent text back
 
     def _stream_to_page(self, generation: str) -> conversation.ShowText:
@@ -186,12 +210,12 @@ class ChatState(SessionState):
             }
             kept = [m for m in self.messages if m["id"] != reply["id"]]
             self.messages = [*kept, reply]
-        if failure == FAILED_TO_SAVE and self.messages and not self.messages[-1]["id"]:
+        if failure in UNSENT and self.messages and not self.messages[-1]["id"]:
             self.messages.pop()
         error = failure or (outcome.error if outcome else "")
         self._end_generation()
         self.chat_error = error
-        self.can_retry = bool(error) and failure != FAILED_TO_SAVE
+        self.can_retry = bool(error) and failure not in UNSENT
 
     @rx.event
     def ask_clear(self):
@@ -209,6 +233,11 @@ class ChatState(SessionState):
             return
         await chat_messages.clear_history(await self._signed_in_user_id())
         self.messages, self.chat_error, self.can_retry = [], "", False
+
+
+async def _user_timezone(user_id) -> str:
+    user = await users.get_user(user_id) or {}
+    return (user.get("settings") or {}).get("timezone") or ""
 
 
 def _goals_state():

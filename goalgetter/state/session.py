@@ -50,8 +50,9 @@ class SessionState(rx.State):
     async def _forget_user(self) -> None:
         from goalgetter.state.chat import ChatState
         from goalgetter.state.goals import GoalsState
+        from goalgetter.state.meetings import MeetingsState
 
-        for per_user_state in (GoalsState, ChatState):
+        for per_user_state in (GoalsState, ChatState, MeetingsState):
             (await self.get_state(per_user_state)).reset()
         self.reset()
 

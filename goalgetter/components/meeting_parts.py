@@ -1,0 +1,273 @@
+"""Pieces of the meetings page: the schedule form, the next check-in, the meeting list."""
+
+import zoneinfo
+
+import reflex as rx
+
+from goalgetter.components.buttons import icon_action
+from goalgetter.domain.recurrence import CADENCE_LABELS, MAX_DURATION, MIN_DURATION, WEEKDAY_NAMES
+from goalgetter.state.meetings import MeetingItem, MeetingsState
+from goalgetter.state.session import SessionState
+
+STATUS_COLORS = {
+    "scheduled": "blue",
+    "active": "orange",
+    "completed": "grass",
+    "cancelled": "gray",
+    "missed": "red",
+}
+ZONES = sorted(zoneinfo.available_timezones() - {"localtime", "posixrules"})
+WHEN = "ddd D MMM YYYY, HH:mm"
+
+
+def local_time(iso: rx.Var[str], fmt: str = WHEN) -> rx.Component:
+    """An instant in the user's zone (their schedule's), else the browser's."""
+    return rx.cond(
+        MeetingsState.timezone != "",
+        rx.moment(iso, format=fmt, tz=MeetingsState.timezone),
+        rx.moment(iso, format=fmt, local=True),
+    )
+
+
+def _field(label: str, control: rx.Component) -> rx.Component:
+    return rx.el.label(
+        rx.text(label, size="1", color_scheme="gray"), control, class_name="gg-field"
+    )
+
+
+def _day_select() -> rx.Component:
+    monthly = MeetingsState.cadence_choice == "monthly"
+    return rx.el.select(
+        rx.cond(
+            monthly,
+            rx.fragment(*[rx.el.option(f"Day {d}", value=str(d)) for d in range(1, 32)]),
+            rx.fragment(*[rx.el.option(n, value=str(i)) for i, n in enumerate(WEEKDAY_NAMES)]),
+        ),
+        name="day",
+        id="meeting-day",
+        key=MeetingsState.cadence_choice,
+        class_name="gg-select",
+    )
+
+
+def schedule_form(submit_label: str, submit_id: str, on_submit) -> rx.Component:
+    return rx.form(
+        rx.flex(
+            _field(
+                "How often",
+                rx.el.select(
+                    *[rx.el.option(label, value=key) for key, label in CADENCE_LABELS.items()],
+                    name="cadence",
+                    id="cadence",
+                    value=MeetingsState.cadence_choice,
+                    on_change=MeetingsState.choose_cadence,
+                    class_name="gg-select",
+                ),
+            ),
+            _field("Day", _day_select()),
+            _field(
+                "Time",
+                rx.el.input(
+                    type="time",
+                    name="time",
+                    id="meeting-time",
+                    default_value="09:00",
+                    class_name="gg-input gg-date",
+                ),
+            ),
+            _field(
+                "Time zone",
+                rx.el.input(
+                    name="timezone",
+                    id="meeting-timezone",
+                    default_value=SessionState.browser_timezone,
+                    key=SessionState.browser_timezone,
+                    list="gg-zones",
+                    class_name="gg-input",
+                ),
+            ),
+            rx.el.datalist(*[rx.el.option(value=z) for z in ZONES], id="gg-zones"),
+            _field(
+                "Minutes",
+                rx.el.input(
+                    type="number",
+                    name="duration",
+                    id="meeting-duration",
+                    default_value="30",
+                    min=str(MIN_DURATION),
+                    max=str(MAX_DURATION),
+                    step="5",
+                    class_name="gg-input gg-date",
+                ),
+            ),
+            gap="1em",
+            wrap="wrap",
+            align="end",
+        ),
+        rx.cond(
+            MeetingsState.form_error != "",
+            rx.text(
+                MeetingsState.form_error, id="meeting-form-error", color_scheme="red", size="2"
+            ),
+        ),
+        rx.button(submit_label, id=submit_id, type="submit", size="3", margin_top="1em"),
+        on_submit=on_submit,
+        reset_on_submit=False,
+        width="100%",
+    )
+
+
+def status_badge(status: rx.Var[str]) -> rx.Component:
+    return rx.match(
+        status,
+        *[(s, rx.badge(s.capitalize(), color_scheme=c)) for s, c in STATUS_COLORS.items()],
+        rx.badge(status),
+    )
+
+
+def next_meeting() -> rx.Component:
+    meeting = MeetingsState.next_meeting
+    return rx.card(
+        rx.cond(
+            meeting,
+            rx.vstack(
+                rx.text("Next check-in", size="2", color_scheme="gray"),
+                rx.heading(local_time(meeting["start"].to(str)), size="5"),
+                rx.text(
+                    "Starts ",
+                    rx.moment(meeting["start"].to(str), from_now=True, interval=1000),
+                    " · the coach opens 30 minutes before and stays until an hour after.",
+                    size="2",
+                ),
+                spacing="1",
+            ),
+            rx.text("No check-in planned. Change the schedule below to plan the next ones."),
+        ),
+        id="meetings-next",
+        width="100%",
+    )
+
+
+def _reschedule_form() -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.el.input(
+                type="datetime-local",
+                name="start",
+                id="meeting-new-start",
+                class_name="gg-input gg-date",
+                required=True,
+            ),
+            rx.button("Move", type="submit", id="meeting-move", size="1"),
+            rx.button(
+                "Keep",
+                type="button",
+                variant="soft",
+                color_scheme="gray",
+                size="1",
+                on_click=MeetingsState.close_actions,
+            ),
+            wrap="wrap",
+        ),
+        rx.text(MeetingsState.reschedule_rule, size="1", color_scheme="gray"),
+        on_submit=MeetingsState.reschedule,
+        reset_on_submit=False,
+    )
+
+
+def _complete_form() -> rx.Component:
+    return rx.form(
+        rx.text_area(
+            name="notes",
+            id="meeting-notes",
+            placeholder="What happened? What next?",
+            max_length=5000,
+            width="100%",
+        ),
+        rx.hstack(
+            rx.button("Mark complete", type="submit", id="meeting-complete", size="1"),
+            rx.button(
+                "Not now",
+                type="button",
+                variant="soft",
+                color_scheme="gray",
+                size="1",
+                on_click=MeetingsState.close_actions,
+            ),
+            margin_top="0.4em",
+        ),
+        on_submit=MeetingsState.complete,
+        width="100%",
+    )
+
+
+def _meeting_row(meeting: MeetingItem) -> rx.Component:
+    open_scheduled = meeting["status"] == "scheduled"
+    finishable = (meeting["status"] == "active") | (meeting["status"] == "missed")
+    return rx.box(
+        rx.hstack(
+            rx.text(local_time(meeting["start"]), weight="medium", size="2"),
+            status_badge(meeting["status"]),
+            rx.spacer(),
+            rx.cond(
+                open_scheduled,
+                rx.button(
+                    "Reschedule",
+                    size="1",
+                    variant="soft",
+                    on_click=MeetingsState.ask_reschedule(meeting["id"]),
+                ),
+            ),
+            rx.cond(
+                open_scheduled,
+                icon_action("x", "Cancel this check-in", MeetingsState.cancel(meeting["id"])),
+            ),
+            rx.cond(
+                finishable,
+                rx.button(
+                    "Complete",
+                    size="1",
+                    variant="soft",
+                    on_click=MeetingsState.ask_complete(meeting["id"]),
+                ),
+            ),
+            align="center",
+            wrap="wrap",
+            width="100%",
+        ),
+        rx.cond(MeetingsState.reschedule_id == meeting["id"], _reschedule_form()),
+        rx.cond(MeetingsState.complete_id == meeting["id"], _complete_form()),
+        rx.cond(
+            meeting["notes"] != "", rx.text(meeting["notes"], size="2", class_name="gg-user-text")
+        ),
+        rx.cond(
+            meeting["recap"] != "", rx.text(meeting["recap"], size="2", class_name="gg-user-text")
+        ),
+        custom_attrs={"data-meeting-id": meeting["id"], "data-status": meeting["status"]},
+        class_name="gg-meeting",
+    )
+
+
+def meeting_list() -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            MeetingsState.action_error != "",
+            rx.callout(
+                MeetingsState.action_error,
+                color_scheme="red",
+                id="meeting-error",
+                role="alert",
+                width="100%",
+            ),
+        ),
+        rx.heading("Upcoming", size="3"),
+        rx.foreach(MeetingsState.upcoming, _meeting_row),
+        rx.heading("Past", size="3", margin_top="1em"),
+        rx.cond(
+            MeetingsState.past.length() == 0, rx.text("None yet.", color_scheme="gray", size="2")
+        ),
+        rx.foreach(MeetingsState.past, _meeting_row),
+        id="meeting-list",
+        width="100%",
+        spacing="2",
+    )

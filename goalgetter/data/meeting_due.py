@@ -1,0 +1,117 @@
+"""When each meeting series next needs the scheduler: a timing wheel read by exact `_id` only.
+
+Why not `find({"next_due_at": {"$lte": now}})` on the series: on the embedded store a filter on
+any field but an exact `_id` scans the collection after every write, and decodes every
+document to do it: 1.2 s per query with 10,000 series stored (3.7 s with `$elemMatch`; a
+collection of 10,000 tiny `{_id, at}` documents still takes ~0.5 s). The store serves from one
+event loop, so a tick every 30 s would stall every user's request that long. Measured in
+bench/scheduler.py.
+
+Layout, in the `meeting_due` collection:
+
+- slot documents, `_id` "slot:<YYYY-MM-DDTHH:MM>" for each 15-minute UTC slot: `due` maps
+  "<user id>@<epoch ms>" → the instant that user's series is due;
+- one `directory` document whose `slots` map lists every slot document that exists, so the
+  tick reads the directory and then only slots that are due and exist (an exact `_id` read
+  that finds nothing costs as much as a scan).
+
+Writers register (user, instant) *before* they write the series (goalgetter/data/meetings.py),
+so a crash in between leaves at worst an extra entry, which the tick visits, finds not due
+and drops. Entries are keyed by their instant, so forgetting one never removes a newer one for
+the same user. An entry goes into the slot of max(instant, now): never into a slot older than
+the writer's clock, so the tick may delete a slot SLOT_GRACE after it ends without losing a
+concurrent registration (this assumes the processes' clocks agree within SLOT_GRACE).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from bson import ObjectId
+from pymongo.asynchronous.database import AsyncDatabase
+
+SLOT = timedelta(minutes=15)
+SLOT_GRACE = timedelta(minutes=2)
+DIRECTORY = "directory"
+
+
+@dataclass
+class DueSlot:
+    key: str
+    start: datetime
+    entries: dict[str, tuple[ObjectId, datetime]] = field(default_factory=dict)
+
+
+def slot_start(instant: datetime) -> datetime:
+    seconds = int(SLOT.total_seconds())
+    return datetime.fromtimestamp(int(instant.timestamp()) // seconds * seconds, UTC)
+
+
+def slot_name(start: datetime) -> str:
+    return start.strftime("%Y-%m-%dT%H:%M")
+
+
+def entry_key(user_id: ObjectId, instant: datetime) -> str:
+    return f"{user_id}@{round(instant.timestamp() * 1000)}"
+
+
+async def register(
+    db: AsyncDatabase, entries: Iterable[tuple[ObjectId, datetime]], now: datetime
+) -> None:
+    """Note that each user's series is due at its instant: one write per slot, plus one."""
+    by_slot: dict[datetime, dict[str, datetime]] = {}
+    for user_id, instant in entries:
+        start = slot_start(max(instant, now))
+        by_slot.setdefault(start, {})[f"due.{entry_key(user_id, instant)}"] = instant
+    if not by_slot:
+        return
+    for start, fields in by_slot.items():
+        await db.meeting_due.update_one(
+            {"_id": f"slot:{slot_name(start)}"},
+            {"$set": fields, "$setOnInsert": {"start": start}},
+            upsert=True,
+        )
+    # The slot first: a tick that sees it listed then always finds it.
+    await db.meeting_due.update_one(
+        {"_id": DIRECTORY},
+        {"$set": {f"slots.{slot_name(start)}": start for start in by_slot}},
+        upsert=True,
+    )
+
+
+async def due_slots(db: AsyncDatabase, now: datetime) -> list[DueSlot]:
+    """The slots that have begun by `now`, each with all its entries, oldest first."""
+    directory = await db.meeting_due.find_one({"_id": DIRECTORY})
+    listed = (directory or {}).get("slots", {})
+    slots = []
+    for name, start in sorted(listed.items()):
+        if start > now:
+            continue
+        doc = await db.meeting_due.find_one({"_id": f"slot:{name}"})
+        slot = DueSlot(name, start.astimezone(UTC))
+        for key, instant in (doc or {}).get("due", {}).items():
+            user, _, _ = key.partition("@")
+            if ObjectId.is_valid(user):
+                slot.entries[key] = (ObjectId(user), instant.astimezone(UTC))
+        slots.append(slot)
+    return slots
+
+
+async def forget(db: AsyncDatabase, slot: DueSlot, keys: Iterable[str], now: datetime) -> bool:
+    """Remove handled entries; the whole slot once all are handled and it ended SLOT_GRACE
+    ago (no writer registers there any more). True when the slot was deleted."""
+    keys = set(keys)
+    if not keys and slot.entries:
+        return False
+    finished = slot.start + SLOT + SLOT_GRACE <= now
+    if finished and keys >= set(slot.entries):
+        await db.meeting_due.delete_one({"_id": f"slot:{slot.key}"})
+        await db.meeting_due.update_one({"_id": DIRECTORY}, {"$unset": {f"slots.{slot.key}": ""}})
+        return True
+    if keys:
+        await db.meeting_due.update_one(
+            {"_id": f"slot:{slot.key}"}, {"$unset": {f"due.{key}": "" for key in keys}}
+        )
+    return False

@@ -1,0 +1,159 @@
+"""Storage of one user's meeting series: a compare-and-set on one document, and the archive.
+
+`meeting_series`, `_id` = the user's ObjectId (also in `user_id`): the series' whole state
+(goalgetter/data/meeting_state.py: schedule, upcoming and recent meetings, next_due_at, rev)
+sits in `state`, a one-element array, so that every write can be
+
+    update_one({"_id": user}, {"$set": {"state.$[s]": new}}, array_filters=[{"s.rev": rev}])
+
+a compare-and-set on the revision that was read: it applies only if nobody wrote in between,
+`modified_count` says whether it did, and the loser re-reads and re-plans (`mutate`). So every
+transition (scheduled → active → completed/missed, a reschedule, a cancel, a greeting claim)
+is applied exactly once even with two processes running the scheduler, and derived fields
+(next_due_at, the rolled-forward meetings) are always written together with what they derive
+from.
+
+Why, measured on the embedded store (mongoeco SQLite over the wire, 10,000 series of 10
+meetings): an exact-`_id` read takes ~6 ms and an exact-`_id` update, with or without
+arrayFilters, 15-30 ms; but any other filter scans the whole collection after each write:
+`{"_id": u, "meetings": {"$elemMatch": {...}}}` with `meetings.$` took 3.7 s, `{"_id": u,
+"rev": n}` 1.2 s. The arrayFilters condition is checked inside the exact-`_id` update (and
+held under 16 concurrent writers on both engines), so the claim costs what an update costs;
+on a real MongoDB the same statement is just as atomic. A read that finds nothing scans too,
+so every read here names an `_id` that exists.
+
+Archive: finished meetings beyond the newest KEEP_FINISHED move to `meetings_archive`, one
+bucket per user and year (`_id` "<user id>:<year>", `meetings` keyed "m<meeting id>"), listed
+in the state's `archive_years`. One document per archived meeting would be an insert per user
+and week, and inserts decode the whole collection; a bucket is inserted once a year, then
+updated. The copy is written before the compare-and-set that drops the meeting from the
+series, keyed by meeting id (idempotent): a crash or a lost race leaves at worst a meeting in
+both places, and readers take the series' copy.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bson import ObjectId
+from pymongo.asynchronous.database import AsyncDatabase
+
+from goalgetter.data import meeting_due
+from goalgetter.data import meeting_state as ms
+from goalgetter.data.client import get_db
+
+MAX_ATTEMPTS = 10
+NOT_FOUND = object()  # a change's result: "no such meeting here", write nothing
+_MEETING_ID = re.compile(r"[0-9a-f]{8}")
+
+
+class SeriesBusy(RuntimeError):
+    """The series kept changing under us (MAX_ATTEMPTS compare-and-sets lost in a row)."""
+
+
+@dataclass
+class Applied:
+    """The outcome of `mutate`: the state now, the change's result, and what was written."""
+
+    state: dict
+    result: Any = None
+    written: bool = False
+    created: int = 0
+    archived: int = 0
+    conflicts: int = 0
+
+
+def check_now(now: datetime) -> None:
+    if not isinstance(now, datetime) or now.utcoffset() is None:
+        raise ValueError("`now` must be a timezone-aware datetime (UTC).")
+
+
+def parse_meeting_id(meeting_id: object) -> str | None:
+    return meeting_id if isinstance(meeting_id, str) and _MEETING_ID.fullmatch(meeting_id) else None
+
+
+async def read_state(db: AsyncDatabase, user_id: ObjectId) -> dict | None:
+    doc = await db.meeting_series.find_one({"_id": user_id})
+    return ms.from_stored(doc["state"][0]) if doc else None
+
+
+async def archive(db: AsyncDatabase, user_id: ObjectId, meetings: list[dict]) -> None:
+    """Copy finished meetings into their year buckets (idempotent: set by meeting id)."""
+    by_year: dict[int, dict] = {}
+    for meeting in meetings:
+        by_year.setdefault(meeting["start"].year, {})[f"meetings.m{meeting['id']}"] = meeting
+    for year, fields in by_year.items():
+        await db.meetings_archive.update_one(
+            {"_id": f"{user_id}:{year}"},
+            {"$set": fields, "$setOnInsert": {"user_id": user_id, "year": year}},
+            upsert=True,
+        )
+
+
+async def mutate(
+    user_id: ObjectId,
+    change: Callable[[dict], Any],
+    *,
+    now: datetime,
+    first: dict | None = None,
+    registered: datetime | None = None,
+) -> Applied | None:
+    """Apply `change` and then `settle` as one compare-and-set, re-read and retried when
+    another writer got in first. `change` edits the state it is given in place and returns a
+    result (NOT_FOUND: give up, write nothing); it may raise ValidationError. None when the
+    user has no series. `first`: a state already read; `registered`: a due instant already
+    registered in the due wheel (the tick batches both)."""
+    check_now(now)
+    db = get_db()
+    for attempt in range(MAX_ATTEMPTS):
+        current = first if attempt == 0 and first is not None else await read_state(db, user_id)
+        if current is None:
+            return None
+        draft = copy.deepcopy(current)
+        result = change(draft)
+        if result is NOT_FOUND:
+            return Applied(current, NOT_FOUND, conflicts=attempt)
+        created, archived = ms.settle(draft, now)
+        if draft == current:
+            return Applied(current, result, conflicts=attempt)
+        draft["updated_at"], draft["rev"] = now, current["rev"] + 1
+        due = draft["next_due_at"]
+        if due is not None and due not in (current["next_due_at"], registered):
+            await meeting_due.register(db, [(user_id, due)], now)
+        if archived:
+            await archive(db, user_id, archived)
+        written = await db.meeting_series.update_one(
+            {"_id": user_id},
+            {"$set": {"state.$[s]": draft}},
+            array_filters=[{"s.rev": current["rev"]}],
+        )
+        if written.modified_count == 1:
+            return Applied(draft, result, True, created, len(archived), attempt)
+    raise SeriesBusy(f"the meeting series of {user_id} kept changing")
+
+
+async def read_archive(db: AsyncDatabase, user_id: ObjectId, years: list[int]) -> list[dict]:
+    """The archived meetings in these year buckets (all listed in the state, so all exist)."""
+    found = []
+    for year in years:
+        doc = await db.meetings_archive.find_one({"_id": f"{user_id}:{year}"})
+        found += [ms.meeting_from_stored(m) for m in (doc or {}).get("meetings", {}).values()]
+    return found
+
+
+async def set_archived_recap(
+    db: AsyncDatabase, user_id: ObjectId, years: list[int], meeting_id: str, recap: str
+) -> bool:
+    key = f"meetings.m{meeting_id}"
+    for year in years:
+        bucket = {"_id": f"{user_id}:{year}"}
+        doc = await db.meetings_archive.find_one(bucket, {key: 1})
+        if (doc or {}).get("meetings", {}).get(f"m{meeting_id}"):
+            await db.meetings_archive.update_one(bucket, {"$set": {f"{key}.recap": recap}})
+            return True
+    return False

@@ -1,0 +1,265 @@
+"""One user's meeting series as plain data, and the pure steps that change it (no I/O).
+
+goalgetter/data/meetings.py stores this state in one document per user and writes every change
+as one compare-and-set; goalgetter/scheduler.py calls `advance`. Keeping the steps pure lets
+the same code run in a user's request and in any process's scheduler tick.
+
+The state (a dict):
+
+- `rev`: bumped by every write (the compare-and-set's condition);
+- `schedule`: the Schedule as stored (local_time "HH:MM", anchor an ISO date);
+- `upcoming`: how many scheduled meetings to keep ahead; `generated_until`: the start of the
+  last occurrence the series generated, so a cancelled one is never generated again;
+- `meetings`: the upcoming and recent ones, each {id, start, end (UTC), status, notes, recap,
+  attended_at, greeted_at, finished_at, rescheduled, period, reminder_24h_sent,
+  reminder_1h_sent, created_at}; older finished ones move to the archive (`settle`);
+- `archive_years`: the archive buckets that exist (so none is ever looked up in vain);
+- `next_due_at`: the earliest instant a meeting needs the scheduler (see `next_due`).
+
+Lifecycle, decided here once: a meeting becomes `active` at its start. It becomes `completed`
+at its end if the user came (`attended_at`, set by their first message in the window), and
+`missed` only when its chat window closes (end + WINDOW_AFTER) with nobody having come: a late
+arrival inside the window still counts, and the meeting then completes at the next tick. After
+downtime a meeting goes straight to where it would have been (completed/missed) in one step.
+"""
+
+from __future__ import annotations
+
+import copy
+import secrets
+from datetime import UTC, date, datetime, time, timedelta
+
+from goalgetter.domain.meetings import WINDOW_AFTER, WINDOW_BEFORE, MeetingTimes
+from goalgetter.domain.recurrence import Schedule, end_of, occurrences, period_index
+
+DEFAULT_UPCOMING = 4
+MAX_UPCOMING = 12
+KEEP_FINISHED = 10  # finished meetings kept in the series; older ones are archived
+FINISHED = ("completed", "missed", "cancelled")
+OPEN = ("scheduled", "active")
+_DATETIME_FIELDS = ("start", "end", "attended_at", "greeted_at", "finished_at", "created_at")
+_STATE_DATETIMES = ("generated_until", "next_due_at", "started_at", "updated_at")
+_ROLL_LIMIT = 200  # occurrences looked at per roll-forward, whatever happens
+
+
+def schedule_doc(schedule: Schedule) -> dict:
+    return {
+        "cadence": schedule.cadence,
+        "weekday": schedule.weekday,
+        "day_of_month": schedule.day_of_month,
+        "local_time": schedule.local_time.strftime("%H:%M"),
+        "timezone": schedule.timezone,
+        "duration_minutes": schedule.duration_minutes,
+        "anchor": schedule.anchor.isoformat(),
+    }
+
+
+def schedule_from_doc(doc: dict) -> Schedule:
+    return Schedule(
+        cadence=doc["cadence"],
+        weekday=doc["weekday"],
+        day_of_month=doc["day_of_month"],
+        local_time=time.fromisoformat(doc["local_time"]),
+        timezone=doc["timezone"],
+        duration_minutes=doc["duration_minutes"],
+        anchor=date.fromisoformat(doc["anchor"]),
+    )
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return None if value is None else value.astimezone(UTC)
+
+
+def from_stored(state: dict) -> dict:
+    """The state as read back: every datetime in UTC (pymongo gives its own UTC tzinfo)."""
+    state = copy.deepcopy(state)
+    for field in _STATE_DATETIMES:
+        state[field] = _utc(state.get(field))
+    state["meetings"] = [meeting_from_stored(m) for m in state["meetings"]]
+    return state
+
+
+def meeting_from_stored(meeting: dict) -> dict:
+    return {**meeting, **{field: _utc(meeting.get(field)) for field in _DATETIME_FIELDS}}
+
+
+def meeting_times(state: dict) -> list[MeetingTimes]:
+    """What coach_access and check_reschedule need, for every meeting in the series."""
+    return [MeetingTimes(m["id"], m["start"], m["end"], m["status"]) for m in state["meetings"]]
+
+
+def find(state: dict, meeting_id: str) -> dict | None:
+    return next((m for m in state["meetings"] if m["id"] == meeting_id), None)
+
+
+def new_state(schedule: Schedule, *, now: datetime, upcoming: int) -> dict:
+    state = {
+        "rev": 0,
+        "schedule": schedule_doc(schedule),
+        "upcoming": upcoming,
+        "generated_until": None,
+        "meetings": [],
+        "archive_years": [],
+        "next_due_at": None,
+        "started_at": now,
+        "updated_at": now,
+    }
+    settle(state, now)
+    return state
+
+
+def new_meeting(state: dict, schedule: Schedule, start: datetime, now: datetime) -> dict:
+    taken = {m["id"] for m in state["meetings"]}
+    meeting_id = secrets.token_hex(4)
+    while meeting_id in taken:
+        meeting_id = secrets.token_hex(4)
+    return {
+        "id": meeting_id,
+        "start": start,
+        "end": end_of(start, schedule),
+        "status": "scheduled",
+        "notes": "",
+        "recap": None,
+        "attended_at": None,
+        "greeted_at": None,
+        "finished_at": None,
+        "rescheduled": False,
+        "period": period_index(schedule, start),
+        # Reminder emails (a later issue) claim these false → true, one meeting at a time.
+        "reminder_24h_sent": False,
+        "reminder_1h_sent": False,
+        "created_at": now,
+    }
+
+
+# The steps ----------------------------------------------------------------------------------
+
+
+def advance(state: dict, now: datetime) -> list[tuple[dict, str, str]]:
+    """Apply every transition due at `now` in place; (meeting, from, to) for each."""
+    done = []
+    for meeting in state["meetings"]:
+        before, after = meeting["status"], _due_status(meeting, now)
+        if after != before:
+            meeting["status"] = after
+            if after in FINISHED:
+                meeting["finished_at"] = now
+            done.append((meeting, before, after))
+    return done
+
+
+def _due_status(meeting: dict, now: datetime) -> str:
+    status, came = meeting["status"], meeting["attended_at"] is not None
+    if status not in OPEN or now < meeting["start"]:
+        return status
+    if came and now >= meeting["end"]:
+        return "completed"
+    if not came and now >= meeting["end"] + WINDOW_AFTER:
+        return "missed"
+    return "active"
+
+
+def settle(state: dict, now: datetime) -> tuple[int, list[dict]]:
+    """After any change, in place: roll forward, take out what goes to the archive, and
+    recompute next_due_at. Returns (meetings created, meetings taken out)."""
+    created = roll_forward(state, now)
+    archived = _take_archived(state)
+    if archived:
+        years = {m["start"].year for m in archived} | set(state["archive_years"])
+        state["archive_years"] = sorted(years)
+    state["meetings"].sort(key=lambda m: (m["start"], m["id"]))
+    state["next_due_at"] = next_due(state)
+    return created, archived
+
+
+def roll_forward(state: dict, now: datetime) -> int:
+    """Add occurrences until `upcoming` scheduled meetings lie ahead; how many were added.
+
+    New ones come after the last generated occurrence (so a cancelled one is not generated
+    again), never before `now` (after a downtime longer than the series' horizon the missed
+    periods are skipped, not invented), and a period that already holds a meeting that is not
+    cancelled (a rescheduled one, or one kept across a cadence change) gets no second one.
+    """
+    ahead = sum(1 for m in state["meetings"] if m["status"] == "scheduled" and m["start"] > now)
+    need = state["upcoming"] - ahead
+    if need <= 0:
+        return 0
+    schedule = schedule_from_doc(state["schedule"])
+    taken = {
+        period_index(schedule, m["start"]) for m in state["meetings"] if m["status"] != "cancelled"
+    }
+    after = now
+    if state["generated_until"] is not None:
+        after = max(after, state["generated_until"] + timedelta(microseconds=1))
+    added = looked = 0
+    while added < need and looked < _ROLL_LIMIT:
+        batch = occurrences(schedule, after=after, count=need - added + 1)
+        if not batch:
+            break
+        for start in batch:
+            looked += 1
+            after = start + timedelta(microseconds=1)
+            state["generated_until"] = start
+            period = period_index(schedule, start)
+            if period in taken:
+                continue
+            taken.add(period)
+            state["meetings"].append(new_meeting(state, schedule, start, now))
+            added += 1
+            if added == need:
+                break
+    return added
+
+
+def _take_archived(state: dict) -> list[dict]:
+    finished = sorted(
+        (m for m in state["meetings"] if m["status"] in FINISHED),
+        key=lambda m: (m["start"], m["id"]),
+    )
+    old = finished[: max(0, len(finished) - KEEP_FINISHED)]
+    old_ids = {m["id"] for m in old}
+    state["meetings"] = [m for m in state["meetings"] if m["id"] not in old_ids]
+    return old
+
+
+def next_due(state: dict) -> datetime | None:
+    """The earliest instant at which `advance` would change something.
+
+    Reminder emails (a later issue) add start - 24 h and start - 1 h here while their flag is
+    unset, once goalgetter/scheduler.py's `send_due_reminders` sends anything.
+    """
+    dues = []
+    for meeting in state["meetings"]:
+        if meeting["status"] == "scheduled":
+            dues.append(meeting["start"])
+        elif meeting["status"] == "active":
+            came = meeting["attended_at"] is not None
+            dues.append(meeting["end"] if came else meeting["end"] + WINDOW_AFTER)
+    return min(dues, default=None)
+
+
+def drop_future(state: dict, now: datetime) -> int:
+    """Remove scheduled meetings whose window has not opened yet (a cadence change)."""
+    kept = [
+        m
+        for m in state["meetings"]
+        if not (m["status"] == "scheduled" and m["start"] - WINDOW_BEFORE > now)
+    ]
+    dropped = len(state["meetings"]) - len(kept)
+    state["meetings"] = kept
+    state["generated_until"] = None
+    return dropped
+
+
+# Views ----------------------------------------------------------------------------------------
+
+
+def is_upcoming(meeting: dict, now: datetime) -> bool:
+    return meeting["status"] in OPEN or (
+        meeting["status"] == "cancelled" and meeting["start"] > now
+    )
+
+
+def exported(meeting: dict) -> dict:
+    """A meeting with ISO datetimes (JSON-friendly)."""
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in meeting.items()}

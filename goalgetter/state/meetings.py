@@ -1,0 +1,172 @@
+"""The meetings page: start tracking, the next check-in, and each meeting's actions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TypedDict
+
+import reflex as rx
+
+from goalgetter.data import meetings as meetings_data
+from goalgetter.data import users
+from goalgetter.domain.meetings import RESCHEDULE_RULE
+from goalgetter.domain.recurrence import parse_schedule
+from goalgetter.domain.timezones import first_zone
+from goalgetter.domain.validation import ValidationError
+from goalgetter.state.session import SessionState
+
+MEETING_MISSING = "That check-in is no longer there."
+
+
+class MeetingItem(TypedDict):
+    id: str
+    start: str  # ISO 8601 UTC; the page shows it in the user's zone
+    end: str
+    status: str
+    notes: str
+    recap: str
+
+
+def _item(meeting: dict) -> MeetingItem:
+    return {
+        "id": meeting["id"],
+        "start": meeting["start"].astimezone(UTC).isoformat(),
+        "end": meeting["end"].astimezone(UTC).isoformat(),
+        "status": meeting["status"],
+        "notes": meeting.get("notes") or "",
+        "recap": meeting.get("recap") or "",
+    }
+
+
+def _local_to_utc(raw: str, zone_name: str) -> datetime:
+    """A datetime-local field's value ("2027-01-04T09:30") in the user's zone, as UTC."""
+    try:
+        naive = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        raise ValidationError("start", "start_invalid", "Pick a date and a time.") from None
+    if naive.tzinfo is not None:
+        raise ValidationError("start", "start_invalid", "Pick a date and a time.")
+    return naive.replace(tzinfo=first_zone(zone_name)).astimezone(UTC)
+
+
+class MeetingsState(SessionState):
+    phase: str = ""
+    timezone: str = ""
+    cadence_choice: str = "weekly"
+    upcoming: list[MeetingItem] = []
+    past: list[MeetingItem] = []
+    form_error: str = ""
+    action_error: str = ""
+    reschedule_id: str = ""
+    complete_id: str = ""
+    reschedule_rule: str = RESCHEDULE_RULE
+
+    @rx.var
+    def next_meeting(self) -> MeetingItem | None:
+        ahead = [m for m in self.upcoming if m["status"] in ("scheduled", "active")]
+        return ahead[0] if ahead else None
+
+    @rx.event
+    async def open_page(self):
+        if await self._resolve_user() is None:
+            return rx.redirect("/login")
+        return [
+            rx.call_script(
+                "Intl.DateTimeFormat().resolvedOptions().timeZone",
+                callback=SessionState.set_browser_timezone,
+            ),
+            MeetingsState.load,
+        ]
+
+    @rx.event
+    async def load(self):
+        user_id = await self._signed_in_user_id()
+        user = await users.get_user(user_id) or {}
+        self.phase = user.get("phase") or "goal_setting"
+        self.timezone = (user.get("settings") or {}).get("timezone") or ""
+        upcoming, past = await meetings_data.list_meetings(user_id)
+        self.upcoming, self.past = [_item(m) for m in upcoming], [_item(m) for m in past]
+
+    @rx.event
+    def choose_cadence(self, cadence: str):
+        self.cadence_choice = cadence if cadence in ("weekly", "biweekly", "monthly") else "weekly"
+
+    def _schedule(self, form: dict):
+        monthly = form.get("cadence") == "monthly"
+        return parse_schedule(
+            cadence=form.get("cadence", ""),
+            weekday=None if monthly else form.get("day"),
+            day_of_month=form.get("day") if monthly else None,
+            local_time=form.get("time", ""),
+            timezone=form.get("timezone", ""),
+            duration_minutes=form.get("duration", ""),
+            anchor_after=datetime.now(UTC),
+        )
+
+    @rx.event
+    async def start_tracking(self, form: dict):
+        user_id = await self._signed_in_user_id()
+        try:
+            schedule = self._schedule(form)
+            await meetings_data.start_tracking(user_id, schedule, now=datetime.now(UTC))
+        except ValidationError as error:
+            self.form_error = error.message
+            return
+        self.form_error = ""
+        await self.load()
+
+    @rx.event
+    async def change_cadence(self, form: dict):
+        user_id = await self._signed_in_user_id()
+        try:
+            schedule = self._schedule(form)
+        except ValidationError as error:
+            self.form_error = error.message
+            return
+        await meetings_data.change_cadence(user_id, schedule, now=datetime.now(UTC))
+        self.form_error = ""
+        await self.load()
+
+    async def _act(self, change) -> None:
+        """One meeting action; its refusal (a rule, or not this user's meeting) is shown."""
+        try:
+            done = await change(await self._signed_in_user_id(), datetime.now(UTC))
+        except ValidationError as error:
+            self.action_error = error.message
+            return
+        self.action_error = "" if done is not None else MEETING_MISSING
+        self.reschedule_id = self.complete_id = ""
+        await self.load()
+
+    @rx.event
+    def ask_reschedule(self, meeting_id: str):
+        self.reschedule_id, self.complete_id, self.action_error = meeting_id, "", ""
+
+    @rx.event
+    def ask_complete(self, meeting_id: str):
+        self.complete_id, self.reschedule_id, self.action_error = meeting_id, "", ""
+
+    @rx.event
+    def close_actions(self):
+        self.reschedule_id = self.complete_id = self.action_error = ""
+
+    @rx.event
+    async def reschedule(self, form: dict):
+        meeting_id = self.reschedule_id
+        try:
+            new_start = _local_to_utc(str(form.get("start", "")), self.timezone)
+        except ValidationError as error:
+            self.action_error = error.message
+            return
+        await self._act(
+            lambda user, now: meetings_data.reschedule(user, meeting_id, new_start, now=now)
+        )
+
+    @rx.event
+    async def cancel(self, meeting_id: str):
+        await self._act(lambda user, now: meetings_data.cancel(user, meeting_id, now=now))
+
+    @rx.event
+    async def complete(self, form: dict):
+        meeting_id, notes = self.complete_id, str(form.get("notes", ""))
+        await self._act(lambda user, now: meetings_data.complete(user, meeting_id, notes, now=now))

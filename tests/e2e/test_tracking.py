@@ -1,0 +1,68 @@
+"""Tracking in the browser: start it, the gate with its local opening time, a meeting now."""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from playwright.sync_api import expect
+
+from tests.e2e.flows import new_goal, send_message, sign_up, unique_email, wait_reply_done
+
+
+def _start_tracking(page, app, timezone: str) -> None:
+    page.goto(f"{app.url}/meetings")
+    page.select_option("#cadence", "weekly")
+    page.select_option("#meeting-day", "2")  # Wednesday
+    page.fill("#meeting-time", "18:30")
+    page.fill("#meeting-timezone", timezone)
+    page.fill("#meeting-duration", "45")
+    page.click("#tracking-start")
+    expect(page.locator("#meetings-next")).to_contain_text("Next check-in")
+    expect(page.locator('#meeting-list [data-status="scheduled"]')).to_have_count(4)
+
+
+def test_outside_a_window_the_gate_says_when_it_opens_in_local_time(page, app):
+    email = unique_email("gate")
+    sign_up(page, app.url, "Gail Gate", email)
+    new_goal(page, "Run 10 km", "Run 10 km in under an hour by June 2027.")
+    _start_tracking(page, app, "America/New_York")
+    user = app.db.users.find_one({"email": email})
+    assert (user["phase"], user["settings"]["timezone"]) == ("tracking", "America/New_York")
+    assert app.db.goals.find_one({"user_id": user["_id"]})["phase"] == "active"
+    first = app.db.meeting_series.find_one({"_id": user["_id"]})["state"][0]["meetings"][0]
+    opens = first["start"].astimezone(ZoneInfo("America/New_York")) - timedelta(minutes=30)
+    assert (opens.hour, opens.minute, opens.weekday()) == (18, 0, 2)
+
+    page.click("#nav-workspace")
+    gate = page.locator("#chat-gate")
+    expect(gate).to_be_visible()
+    expected = opens.strftime("%A %-d %B, %H:%M ") + opens.tzname()
+    expect(page.locator("#chat-gate-time")).to_have_text(expected)
+    expect(page.locator("#chat-input")).to_be_disabled()
+    expect(page.locator("#chat-send")).to_be_disabled()
+    assert app.fake.requests == []
+
+
+def test_with_a_meeting_starting_now_the_chat_opens(page, app):
+    email = unique_email("open")
+    sign_up(page, app.url, "Otto Open", email)
+    _start_tracking(page, app, "Europe/Berlin")
+    user = app.db.users.find_one({"email": email})
+    page.click("#nav-workspace")
+    expect(page.locator("#chat-gate")).to_be_visible()
+    now = datetime.now(UTC)
+    app.db.meeting_series.update_one(
+        {"_id": user["_id"]},
+        {
+            "$set": {
+                "state.0.meetings.0.start": now,
+                "state.0.meetings.0.end": now + timedelta(minutes=45),
+            }
+        },
+    )
+    page.reload()
+    expect(page.locator("#user-name")).to_have_text("Otto Open")  # loaded: the gate was read
+    expect(page.locator("#chat-gate")).to_have_count(0)
+    expect(page.locator("#chat-input")).to_be_enabled()
+    send_message(page, "Here is my progress this week.")
+    wait_reply_done(page)
+    assert len(app.fake.requests) == 1

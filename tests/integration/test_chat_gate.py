@@ -1,0 +1,99 @@
+"""The chat gate on the send path: a fresh read of phase and meetings on every send."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from goalgetter.coach.conversation import send_and_reply
+from goalgetter.coach.gate import CoachClosed, coach_gate
+from goalgetter.data import chat_messages, users
+from goalgetter.data import meetings as meetings_data
+from goalgetter.domain.recurrence import parse_schedule
+from tests.integration.test_conversation import claude, keep_going
+
+# Monday 2027-01-04 08:00 UTC; the weekly check-in is Mondays 09:00 Berlin (08:00 UTC), 30 min.
+MONDAY_9_BERLIN = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def tracking_user(db):
+    user = await users.create_user("tina@example.com", "Tina Tracker", "hash")
+    schedule = parse_schedule(
+        cadence="weekly",
+        weekday="0",
+        day_of_month=None,
+        local_time="09:00",
+        timezone="Europe/Berlin",
+        duration_minutes="30",
+        anchor_after=MONDAY_9_BERLIN - timedelta(days=1),
+    )
+    await meetings_data.start_tracking(
+        user["_id"], schedule, now=MONDAY_9_BERLIN - timedelta(days=1)
+    )
+    return user["_id"]
+
+
+@pytest.mark.parametrize(
+    ("offset", "is_open"),
+    [
+        (timedelta(minutes=-31), False),
+        (timedelta(minutes=-30), True),
+        (timedelta(minutes=30 + 59, seconds=59), True),
+        (timedelta(minutes=30 + 60), False),
+        (timedelta(days=2), False),
+    ],
+)
+async def test_the_gate_follows_the_meeting_window(tracking_user, offset, is_open):
+    access = await coach_gate(tracking_user, MONDAY_9_BERLIN + offset)
+    assert access.open is is_open
+    if not is_open and offset > timedelta(0):
+        assert access.opens_at == MONDAY_9_BERLIN + timedelta(days=7, minutes=-30)
+
+
+async def test_a_send_outside_the_window_is_refused_and_stores_nothing(tracking_user, fake_claude):
+    with pytest.raises(CoachClosed) as closed:
+        await send_and_reply(
+            tracking_user,
+            "Let me in anyway",
+            "",
+            coach=claude(fake_claude),
+            show=keep_going,
+            now=MONDAY_9_BERLIN - timedelta(hours=3),
+        )
+    assert closed.value.access.opens_at == MONDAY_9_BERLIN - timedelta(minutes=30)
+    assert await chat_messages.recent_messages(tracking_user, 10) == []
+    assert fake_claude.requests == []
+    # A retry (the message "already stored") is held to the same rule.
+    with pytest.raises(CoachClosed):
+        await send_and_reply(
+            tracking_user,
+            "Retry",
+            "",
+            coach=claude(fake_claude),
+            show=keep_going,
+            retrying=True,
+            now=MONDAY_9_BERLIN - timedelta(hours=3),
+        )
+    assert fake_claude.requests == []
+
+
+async def test_a_send_inside_the_window_is_answered(tracking_user, fake_claude):
+    outcome = await send_and_reply(
+        tracking_user,
+        "Here is my progress",
+        "",
+        coach=claude(fake_claude),
+        show=keep_going,
+        now=MONDAY_9_BERLIN + timedelta(minutes=5),
+    )
+    assert outcome.text and not outcome.error
+    contents = [m["content"] for m in await chat_messages.recent_messages(tracking_user, 10)]
+    assert contents[0] == "Here is my progress"
+
+
+async def test_goal_setting_is_always_open(db):
+    user = await users.create_user("gina@example.com", "Gina", "hash")
+    access = await coach_gate(user["_id"], MONDAY_9_BERLIN)
+    assert access.open and access.reason == "goal_setting"

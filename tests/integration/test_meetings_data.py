@@ -1,0 +1,274 @@
+"""Meeting storage on a real wire server: starting tracking once, scoping, the meeting rules,
+cadence changes, claims under concurrency, and what the coach gate reads."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from bson import ObjectId
+
+from goalgetter import scheduler
+from goalgetter.data import goals, meetings, users
+from goalgetter.domain.meetings import WINDOW_AFTER, WINDOW_BEFORE, MeetingTimes, coach_access
+from goalgetter.domain.recurrence import parse_schedule
+from goalgetter.domain.validation import ValidationError
+
+T0 = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)  # a Monday; the first meeting is at 09:00
+MALFORMED = ["", "nope", None, 12345678, "ABCDEF12", "0123456789", "../x", {"$ne": 1}, ["a"]]
+
+
+def weekly(*, at: str = "09:00", zone: str = "UTC", minutes: int = 45, after=T0, **days):
+    return parse_schedule(
+        cadence=days.get("cadence", "weekly"),
+        weekday=days.get("weekday", 0),
+        day_of_month=days.get("day_of_month"),
+        local_time=at,
+        timezone=zone,
+        duration_minutes=minutes,
+        anchor_after=after,
+    )
+
+
+@pytest.fixture
+async def ann(db):
+    return (await users.create_user("ann@example.com", "Ann", "hash"))["_id"]
+
+
+@pytest.fixture
+async def bob(db):
+    return (await users.create_user("bob@example.com", "Bob", "hash"))["_id"]
+
+
+async def tracking(user_id: ObjectId, **schedule) -> dict:
+    return await meetings.start_tracking(user_id, weekly(**schedule), now=T0)
+
+
+def starts(state: dict, status: str = "scheduled") -> list[datetime]:
+    return [m["start"] for m in state["meetings"] if m["status"] == status]
+
+
+# Starting tracking ---------------------------------------------------------------------------
+
+
+async def test_start_tracking_stores_the_schedule_activates_drafts_and_plans_meetings(db, ann, bob):
+    drafts = [await goals.create_goal(ann, f"Draft {n}") for n in range(2)]
+    done = await goals.create_goal(ann, "Done already")
+    await goals.set_phase(ann, done["_id"], "active")
+    await goals.set_phase(ann, done["_id"], "completed")
+    bobs = await goals.create_goal(bob, "Bob's draft")
+
+    state = await meetings.start_tracking(ann, weekly(zone="Europe/Berlin"), now=T0)
+
+    user = await users.get_user(ann)
+    assert user["phase"] == "tracking" and user["meeting_interval"] == "weekly"
+    assert user["settings"] == {"timezone": "Europe/Berlin", "meeting_duration": 45}
+    assert user["meeting_schedule"]["local_time"] == "09:00"
+    # 09:00 in Berlin is 08:00 UTC in winter; T0 is 08:00 UTC, so the first is the same day.
+    first = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
+    assert starts(state) == [first + timedelta(weeks=n) for n in range(4)]
+    assert state["meetings"][0]["end"] == first + timedelta(minutes=45)
+    assert state["next_due_at"] == first
+    assert state == await meetings.series(ann)
+    phases = {g["_id"]: g["phase"] for g in await goals.export_goals(ann)}
+    assert [phases[d["_id"]] for d in drafts] == ["active", "active"]
+    assert phases[done["_id"]] == "completed"
+    assert (await goals.get_goal(bob, bobs["_id"]))["phase"] == "draft"
+    assert await meetings.series(bob) is None
+
+
+async def test_tracking_is_one_way(ann):
+    state = await tracking(ann)
+    with pytest.raises(ValidationError) as refused:
+        await meetings.start_tracking(ann, weekly(cadence="monthly", day_of_month=5), now=T0)
+    assert refused.value.code == "already_tracking" and "already tracking" in str(refused.value)
+    assert await meetings.series(ann) == state
+
+
+async def test_two_tabs_starting_tracking_at_once_start_it_exactly_once(db, ann):
+    results = await asyncio.gather(
+        *(meetings.start_tracking(ann, weekly(), now=T0) for _ in range(4)),
+        return_exceptions=True,
+    )
+    won = [r for r in results if isinstance(r, dict)]
+    assert len(won) == 1
+    assert all(isinstance(r, ValidationError) for r in results if r not in won)
+    assert await meetings.series(ann) == won[0]
+    assert await db.meeting_series.count_documents({}) == 1
+
+
+# Scoping -------------------------------------------------------------------------------------
+
+
+async def test_another_users_meeting_ids_reach_nothing(ann, bob):
+    await tracking(ann)
+    bobs = await tracking(bob)
+    theirs = bobs["meetings"][0]["id"]
+    in_window = bobs["meetings"][0]["start"]
+    for meeting_id in [theirs, *MALFORMED]:
+        moved = await meetings.reschedule(ann, meeting_id, T0 + timedelta(days=2), now=T0)
+        assert moved is None
+        assert await meetings.cancel(ann, meeting_id, now=T0) is None
+        assert await meetings.complete(ann, meeting_id, "notes", now=in_window) is None
+        assert await meetings.claim_greeting(ann, meeting_id, in_window) is False
+        assert await meetings.mark_attended(ann, meeting_id, in_window) is False
+        assert await meetings.set_recap(ann, meeting_id, "recap", now=in_window) is False
+    assert await meetings.series(bob) == bobs
+    # A user with no series has nothing to touch either.
+    stranger = ObjectId()
+    assert await meetings.cancel(stranger, theirs, now=T0) is None
+    assert await meetings.list_meetings(stranger, now=T0) == ([], [])
+
+
+# The meeting rules -----------------------------------------------------------------------------
+
+
+async def test_reschedule_follows_the_rule_and_the_series_keeps_one_meeting_per_week(ann):
+    state = await tracking(ann)
+    second = state["meetings"][1]
+    with pytest.raises(ValidationError) as too_soon:
+        await meetings.reschedule(ann, second["id"], T0 + timedelta(minutes=30), now=T0)
+    assert too_soon.value.code == "reschedule_too_soon"
+    with pytest.raises(ValidationError) as taken:
+        await meetings.reschedule(ann, second["id"], state["meetings"][2]["start"], now=T0)
+    assert taken.value.code == "reschedule_period_taken"
+    assert await meetings.series(ann) == state
+
+    later = second["start"] + timedelta(days=2, hours=5)
+    moved = await meetings.reschedule(ann, second["id"], later, now=T0)
+    assert (moved["start"], moved["end"]) == (later, later + timedelta(minutes=45))
+    assert moved["rescheduled"] is True and moved["status"] == "scheduled"
+    after = await meetings.series(ann)
+    assert starts(after) == [state["meetings"][0]["start"], later, *starts(state)[2:]]
+
+    # Cancel the third; the series rolls one more forward, and never twice into a week.
+    third = state["meetings"][2]
+    cancelled = await meetings.cancel(ann, third["id"], now=T0)
+    assert cancelled["status"] == "cancelled"
+    with pytest.raises(ValidationError):
+        await meetings.cancel(ann, third["id"], now=T0)
+    with pytest.raises(ValidationError) as not_movable:
+        await meetings.reschedule(ann, third["id"], later + timedelta(weeks=5), now=T0)
+    assert not_movable.value.code == "meeting_not_movable"
+    now = await meetings.series(ann)
+    assert len(starts(now)) == 4
+    weeks = [(s - starts(state)[0]).days // 7 for s in starts(now)]
+    assert weeks == [0, 1, 3, 4]
+    upcoming, past = await meetings.list_meetings(ann, now=T0)
+    assert [m["status"] for m in upcoming].count("cancelled") == 1 and past == []
+
+
+async def test_complete_validates_notes_and_timing(ann):
+    state = await tracking(ann)
+    first, second = state["meetings"][:2]
+    with pytest.raises(ValidationError) as long_notes:
+        await meetings.complete(ann, first["id"], "x" * 5001, now=first["start"])
+    assert long_notes.value.code == "notes_long"
+    with pytest.raises(ValidationError) as early:
+        await meetings.complete(ann, second["id"], "too early", now=T0)
+    assert early.value.code == "meeting_not_started"
+    done = await meetings.complete(ann, first["id"], "x" * 5000, now=first["start"])
+    assert done["status"] == "completed" and len(done["notes"]) == 5000
+    again = await meetings.complete(ann, first["id"], "Shorter notes", now=first["end"])
+    assert again["notes"] == "Shorter notes" and again["finished_at"] == first["start"]
+    upcoming, past = await meetings.list_meetings(ann, now=first["end"])
+    assert [m["id"] for m in past] == [first["id"]]
+    assert first["id"] not in [m["id"] for m in upcoming]
+
+
+async def test_change_cadence_keeps_the_past_and_regenerates_the_future(ann):
+    state = await tracking(ann)
+    first = state["meetings"][0]
+    assert await meetings.mark_attended(ann, first["id"], first["start"])
+    await scheduler.tick(first["end"])  # the first meeting is completed
+    now = first["end"] + timedelta(days=1)
+    monthly = weekly(cadence="monthly", day_of_month=15, at="18:30", minutes=60, after=now)
+
+    changed = await meetings.change_cadence(ann, monthly, now=now)
+
+    assert changed["schedule"]["cadence"] == "monthly"
+    assert [m["id"] for m in changed["meetings"] if m["status"] == "completed"] == [first["id"]]
+    # One meeting per period under the new cadence too: March already had its meeting.
+    assert starts(changed) == [
+        datetime(2027, month, 15, 18, 30, tzinfo=UTC) for month in (4, 5, 6, 7)
+    ]
+    assert all(m["end"] - m["start"] == timedelta(hours=1) for m in changed["meetings"][1:])
+    user = await users.get_user(ann)
+    assert user["meeting_interval"] == "monthly" and user["settings"]["meeting_duration"] == 60
+    # Not tracking: nothing to change.
+    stranger = (await users.create_user("c@example.com", "C", "hash"))["_id"]
+    assert await meetings.change_cadence(stranger, monthly, now=now) is None
+
+
+async def test_a_greeting_and_an_attendance_are_claimed_once(ann):
+    state = await tracking(ann)
+    first = state["meetings"][0]
+    opens = first["start"] - WINDOW_BEFORE
+    assert await meetings.claim_greeting(ann, first["id"], opens - timedelta(seconds=1)) is False
+    assert await meetings.claim_greeting(ann, first["id"], opens) is True
+    assert await meetings.claim_greeting(ann, first["id"], opens) is False
+
+    second = state["meetings"][1]
+    claims = await asyncio.gather(
+        *(meetings.claim_greeting(ann, second["id"], second["start"]) for _ in range(6)),
+        *(meetings.mark_attended(ann, second["id"], second["start"]) for _ in range(6)),
+    )
+    assert claims[:6].count(True) == 1 and claims[6:].count(True) == 1
+    stored = (await meetings.series(ann))["meetings"][1]
+    assert stored["greeted_at"] == stored["attended_at"] == second["start"]
+    third = state["meetings"][2]
+    closes = third["end"] + WINDOW_AFTER
+    assert await meetings.mark_attended(ann, third["id"], closes) is False
+    assert await meetings.mark_attended(ann, third["id"], closes - timedelta(seconds=1)) is True
+
+
+async def test_gate_view_is_what_coach_access_needs(ann, bob):
+    assert await meetings.gate_view(bob) == ("goal_setting", [])
+    state = await tracking(ann)
+    phase, times = await meetings.gate_view(ann)
+    assert phase == "tracking"
+    assert times == [
+        MeetingTimes(m["id"], m["start"], m["end"], m["status"]) for m in state["meetings"]
+    ]
+    first = state["meetings"][0]
+    assert coach_access(phase, times, first["start"]).meeting_id == first["id"]
+    assert not coach_access(phase, times, first["end"] + WINDOW_AFTER).open
+    await meetings.cancel(ann, state["meetings"][1]["id"], now=T0)
+    _, times = await meetings.gate_view(ann)
+    assert not coach_access(phase, times, state["meetings"][1]["start"]).open
+    with pytest.raises(LookupError):
+        await meetings.gate_view(ObjectId())
+
+
+async def test_a_tracking_user_whose_series_was_lost_gets_it_back(db, ann):
+    await tracking(ann)
+    await db.meeting_series.delete_one({"_id": ann})
+    phase, times = await meetings.gate_view(ann)
+    assert phase == "tracking" and len(times) == 4
+    assert (await meetings.series(ann))["schedule"]["local_time"] == "09:00"
+
+
+async def test_old_meetings_are_archived_and_still_listed_and_exported(ann):
+    state = await tracking(ann)
+    first = state["meetings"][0]
+    assert await meetings.mark_attended(ann, first["id"], first["start"])
+    for week in range(16):
+        now = first["start"] + timedelta(weeks=week)
+        await scheduler.tick(now)
+        await scheduler.tick(now + timedelta(hours=2))
+    now = first["start"] + timedelta(weeks=16)
+    kept = await meetings.series(ann)
+    assert len([m for m in kept["meetings"] if m["status"] in ("completed", "missed")]) == 10
+    assert kept["archive_years"] == [2027]
+    upcoming, past = await meetings.list_meetings(ann, now=now)
+    assert len(upcoming) == 4 and len(past) == 16
+    assert [m["start"] for m in past] == sorted((m["start"] for m in past), reverse=True)
+    assert past[-1]["id"] == first["id"] and past[-1]["status"] == "completed"
+    assert len((await meetings.list_meetings(ann, now=now, past_limit=12))[1]) == 12
+    # The recap hook can still reach an archived meeting.
+    assert await meetings.set_recap(ann, first["id"], "- ran 3 times", now=now) is True
+    exported = await meetings.export_meetings(ann)
+    assert len(exported["meetings"]) == 20
+    assert exported["meetings"][0]["recap"] == "- ran 3 times"
+    assert exported["meetings"][0]["start"] == first["start"].isoformat()

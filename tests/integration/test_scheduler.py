@@ -1,0 +1,217 @@
+"""The scheduler on a real wire server with an injected clock: a meeting's whole life, rolling
+forward, catching up after downtime, racing ticks (one loop and two clients), and the
+APScheduler wrapper started and stopped without sleeping."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from bson import ObjectId
+
+from goalgetter.data import client as db_client
+from goalgetter.data import meetings, users
+from goalgetter.domain.meetings import WINDOW_AFTER
+from goalgetter.domain.recurrence import parse_schedule
+from goalgetter.scheduler import MeetingScheduler, TickReport, tick
+
+T0 = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)  # Monday; meetings Mondays 09:00-09:45 UTC
+START, END = T0 + timedelta(hours=1), T0 + timedelta(hours=1, minutes=45)
+
+
+class Recaps:
+    """An on_completed hook that records each call."""
+
+    def __init__(self):
+        self.calls: list[tuple[ObjectId, str]] = []
+
+    async def __call__(self, user_id: ObjectId, meeting: dict) -> None:
+        assert meeting["status"] == "completed"
+        self.calls.append((user_id, meeting["id"]))
+
+
+async def tracking_user(n: int = 0, *, now: datetime = T0) -> ObjectId:
+    user_id = (await users.create_user(f"u{n}@example.com", f"User {n}", "hash"))["_id"]
+    schedule = parse_schedule(
+        cadence="weekly",
+        weekday=0,
+        day_of_month=None,
+        local_time="09:00",
+        timezone="UTC",
+        duration_minutes=45,
+        anchor_after=now,
+    )
+    await meetings.start_tracking(user_id, schedule, now=now)
+    return user_id
+
+
+async def statuses(user_id: ObjectId) -> list[str]:
+    return [m["status"] for m in (await meetings.series(user_id))["meetings"]]
+
+
+def ahead(state: dict, now: datetime) -> int:
+    return sum(m["status"] == "scheduled" and m["start"] > now for m in state["meetings"])
+
+
+async def test_a_meeting_that_the_user_came_to_goes_scheduled_active_completed(db):
+    user = await tracking_user()
+    recaps = Recaps()
+    first = (await meetings.series(user))["meetings"][0]["id"]
+
+    assert (await tick(START - timedelta(minutes=1), on_completed=recaps)).transitions == {}
+    assert await statuses(user) == ["scheduled"] * 4
+    started = await tick(START, on_completed=recaps)
+    assert started.transitions == {"scheduled->active": 1} and started.created == 1
+    assert await statuses(user) == ["active"] + ["scheduled"] * 4
+    assert (await tick(START + timedelta(minutes=20))).transitions == {}
+    assert await meetings.mark_attended(user, first, START + timedelta(minutes=20))
+    assert recaps.calls == []
+    ended = await tick(END, on_completed=recaps)
+    assert ended.transitions == {"active->completed": 1}
+    assert recaps.calls == [(user, first)]
+    assert await statuses(user) == ["completed"] + ["scheduled"] * 4
+    assert (await tick(END + timedelta(hours=2), on_completed=recaps)).transitions == {}
+    assert recaps.calls == [(user, first)]
+
+
+async def test_nobody_came_is_missed_when_the_window_closes_and_a_late_arrival_counts(db):
+    alone, late = await tracking_user(0), await tracking_user(1)
+    await tick(START)
+    assert (await tick(END)).transitions == {}  # still inside the window: they may come
+    late_first = (await meetings.series(late))["meetings"][0]["id"]
+    assert await meetings.mark_attended(late, late_first, END + timedelta(minutes=30))
+    report = await tick(END + timedelta(minutes=30))
+    assert report.transitions == {"active->completed": 1}
+    assert (await tick(END + WINDOW_AFTER - timedelta(seconds=1))).transitions == {}
+    assert (await tick(END + WINDOW_AFTER)).transitions == {"active->missed": 1}
+    assert (await statuses(alone))[0] == "missed"
+    assert (await statuses(late))[0] == "completed"
+
+
+async def test_rolling_forward_keeps_four_meetings_ahead_week_after_week(db):
+    user = await tracking_user()
+    for week in range(10):
+        for offset in (timedelta(0), timedelta(hours=2)):
+            now = START + timedelta(weeks=week) + offset
+            await tick(now)
+            assert ahead(await meetings.series(user), now) == 4
+    state = await meetings.series(user)
+    assert [m["period"] for m in state["meetings"] if m["status"] == "scheduled"] == [
+        10,
+        11,
+        12,
+        13,
+    ]
+    assert Counter(m["status"] for m in state["meetings"]) == {"missed": 10, "scheduled": 4}
+
+
+async def test_after_three_weeks_down_each_past_meeting_ends_once_and_the_future_is_planned(db):
+    user = await tracking_user()
+    first = (await meetings.series(user))["meetings"][0]["id"]
+    assert await meetings.mark_attended(user, first, START)  # came, but no tick ran since
+    recaps = Recaps()
+    back = T0 + timedelta(weeks=3, hours=4)
+
+    report = await tick(back, on_completed=recaps)
+
+    assert report.transitions == {"scheduled->completed": 1, "scheduled->missed": 3}
+    assert recaps.calls == [(user, first)]
+    state = await meetings.series(user)
+    assert [m["status"] for m in state["meetings"]] == ["completed"] + ["missed"] * 3 + [
+        "scheduled"
+    ] * 4
+    assert [m["start"] for m in state["meetings"][4:]] == [
+        START + timedelta(weeks=w) for w in (4, 5, 6, 7)
+    ]
+    again = await tick(back, on_completed=recaps)
+    assert again.transitions == {} and recaps.calls == [(user, first)]
+
+
+async def _seed_due(count: int) -> tuple[list[ObjectId], int]:
+    """`count` users whose first meeting the next tick completes (half attended) and rolls."""
+    users_ = [await tracking_user(n) for n in range(count)]
+    for user in users_[::2]:
+        first = (await meetings.series(user))["meetings"][0]["id"]
+        assert await meetings.mark_attended(user, first, START)
+    return users_, len(users_[::2])
+
+
+async def meeting_count(users_: list[ObjectId]) -> int:
+    return sum([len((await meetings.series(user))["meetings"]) for user in users_])
+
+
+async def assert_once(
+    reports: list[TickReport], users_: list[ObjectId], attended: int, before: int, recaps: Recaps
+) -> None:
+    total = sum(reports, TickReport())
+    assert total.transitions == {
+        "scheduled->completed": attended,
+        "scheduled->missed": len(users_) - attended,
+    }
+    # Each series rolled forward once, by whichever tick won it.
+    assert total.created == await meeting_count(users_) - before
+    assert sorted(Counter(recaps.calls).values()) == [1] * attended
+    later = T0 + timedelta(hours=3)
+    for user in users_:
+        state = await meetings.series(user)
+        assert len(state["meetings"]) == 5 and ahead(state, later) == 4
+
+
+async def test_two_ticks_racing_in_one_process_apply_each_transition_once(db):
+    users_, attended = await _seed_due(6)
+    before, recaps = await meeting_count(users_), Recaps()
+    later = T0 + timedelta(hours=3)
+    reports = await asyncio.gather(
+        tick(later, on_completed=recaps), tick(later, on_completed=recaps)
+    )
+    await assert_once(list(reports), users_, attended, before, recaps)
+
+
+async def test_two_processes_racing_with_their_own_clients_apply_each_transition_once(db):
+    users_, attended = await _seed_due(6)
+    before, recaps = await meeting_count(users_), Recaps()
+    later = T0 + timedelta(hours=3)
+
+    async def other_process() -> TickReport:
+        # A second event loop gets its own AsyncMongoClient from get_db().
+        try:
+            return await tick(later, on_completed=recaps)
+        finally:
+            await db_client.close_clients()
+
+    reports = await asyncio.gather(
+        tick(later, on_completed=recaps), asyncio.to_thread(asyncio.run, other_process())
+    )
+    await assert_once(list(reports), users_, attended, before, recaps)
+
+
+async def test_meeting_scheduler_runs_at_start_up_on_demand_and_stops(db):
+    user = await tracking_user()
+    clock = [T0 + timedelta(weeks=1)]  # the app was down over the first meeting
+    reports: list[TickReport] = []
+    ticked = asyncio.Event()
+
+    def on_tick(report: TickReport) -> None:
+        reports.append(report)
+        ticked.set()
+
+    service = MeetingScheduler(clock=lambda: clock[0], on_tick=on_tick, interval_seconds=3600)
+    async with service.lifespan():
+        assert service.running
+        await asyncio.wait_for(ticked.wait(), timeout=10)  # the start-up run
+        assert reports[0].transitions == {"scheduled->missed": 1}
+        ticked.clear()
+        clock[0] = START + timedelta(weeks=1)
+        service.run_soon()
+        await asyncio.wait_for(ticked.wait(), timeout=10)
+        assert reports[1].transitions == {"scheduled->active": 1}
+    assert not service.running
+    assert await statuses(user) == ["missed", "active"] + ["scheduled"] * 4
+    assert (await service.run_tick()).transitions == {}  # still usable by hand
+
+
+async def test_tick_refuses_a_naive_clock(db):
+    with pytest.raises(ValueError):
+        await tick(datetime(2027, 3, 1, 9, 0))
