@@ -49,6 +49,7 @@ class CoachContext:
     history: tuple[Turn, ...]
     message: str
     extra: dict = field(default_factory=dict)
+    meeting: str = ""  # in a check-in: what the coach should know about it
 
     @property
     def selected_goal(self) -> GoalText | None:
@@ -96,6 +97,7 @@ def build_system_prompt(context: CoachContext) -> str:
         f"{PERSONA}\n## The person\nName: {context.user_name or 'unknown'}\n"
         f"Phase: {context.phase}. {guidance}\n\n"
         f"## Their goals\n<goals>\n{render_goals(context.goals)}\n</goals>\n"
+        + (f"\n## This check-in\n{context.meeting}\n" if context.meeting else "")
     )
 
 

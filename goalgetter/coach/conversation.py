@@ -13,15 +13,17 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from bson import ObjectId
 
 from goalgetter.coach.context import HISTORY_LIMIT, CoachContext, GoalText, Turn
 from goalgetter.coach.gate import CoachClosed, coach_gate
 from goalgetter.coach.llm import ClaudeCoach, CoachError, OfflineCoach, ReplyDone
+from goalgetter.coach.meeting_brief import meeting_brief
 from goalgetter.data import chat_messages, users
 from goalgetter.data import goals as goals_data
+from goalgetter.data import meetings as meetings_data
 from goalgetter.data.chat_messages import MessageRef
 
 log = logging.getLogger(__name__)
@@ -61,7 +63,9 @@ def _turns_before(history: list[dict], retrying: bool) -> list[Turn]:
     return [Turn(m["role"], m["content"]) for m in turns[-HISTORY_LIMIT:]]
 
 
-async def build_context(user_id: ObjectId, message: str, selected_goal_id: str) -> CoachContext:
+async def build_context(
+    user_id: ObjectId, message: str, selected_goal_id: str, meeting_id: str = ""
+) -> CoachContext:
     """Read fresh on every send: the user's phase, goals and recent history. The message being
     answered is already stored; it is left out of the history and sent as the new turn."""
     user = await users.get_user(user_id) or {}
@@ -73,6 +77,11 @@ async def build_context(user_id: ObjectId, message: str, selected_goal_id: str) 
         goals=tuple(GoalText.from_goal(g, str(g["_id"]) == selected_goal_id) for g in goals),
         history=tuple(_turns_before(history, retrying=True)),
         message=message,
+        meeting=await meeting_brief(
+            user_id, meeting_id, {str(g["_id"]): g["title"] for g in goals}, datetime.now(UTC)
+        )
+        if meeting_id
+        else "",
     )
 
 
@@ -117,12 +126,15 @@ async def send_and_reply(
     access = await coach_gate(user_id, now)
     if not access.open:
         raise CoachClosed(access)
+    if access.meeting_id:
+        # They came: the meeting completes rather than being marked missed.
+        await meetings_data.mark_attended(user_id, access.meeting_id, now or datetime.now(UTC))
     if not retrying:
         try:
             await chat_messages.append_message(user_id, "user", message)
         except Exception as error:
             raise MessageNotSaved() from error
-    context = await build_context(user_id, message, selected_goal_id)
+    context = await build_context(user_id, message, selected_goal_id, access.meeting_id or "")
     outcome, checkpoint = ReplyOutcome(), time.monotonic()
     replies = coach.reply(context)
     try:

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from goalgetter.components.brand import ACCENT
+from goalgetter.components.checkins import checkins
 from goalgetter.components.confirm_dialog import confirm_dialog
 from goalgetter.components.goal_dialogs import (
     conflict_dialog,
@@ -122,6 +123,7 @@ def editor() -> rx.Component:
             ),
         ),
         save_status(),
+        checkins(),
         milestones(),
         width="100%",
         spacing="3",

@@ -24,7 +24,7 @@ from bson import ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from goalgetter.data import meeting_due
+from goalgetter.data import goals, meeting_due
 from goalgetter.data import meeting_state as ms
 from goalgetter.data.client import get_db
 from goalgetter.data.meeting_series import (
@@ -351,3 +351,33 @@ async def set_recap(
     if state is None:
         return False
     return await set_archived_recap(db, user_id, state["archive_years"], wanted, recap)
+
+
+async def record_checkin(
+    user_id: ObjectId, meeting_id: object, goal_id: str, checkin: dict, *, now: datetime
+) -> dict | None:
+    """One goal's check-in in a meeting whose window is open (again: replaces it)."""
+    if await goals.get_goal(user_id, goal_id) is None:
+        return None
+
+    def edit(state: dict, meeting: dict) -> dict:
+        opens, closes = window(meeting["start"], meeting["end"])
+        if meeting["status"] == "cancelled" or not opens <= now < closes:
+            raise ValidationError(
+                "meeting", "meeting_closed", "Check-ins are recorded during a check-in meeting."
+            )
+        meeting.setdefault("checkins", {})[goal_id] = {**checkin, "at": now}
+        return dict(meeting)
+
+    return _or_none(await _one_meeting(user_id, meeting_id, now, edit))
+
+
+async def goal_progress(user_id: ObjectId, goal_id: str) -> list[dict]:
+    """The goal's check-ins over the meetings, oldest first: {start, progress, confidence}."""
+    upcoming, past = await list_meetings(user_id)
+    points = [
+        {"start": m["start"], **m["checkins"][goal_id]}
+        for m in [*upcoming, *past]
+        if goal_id in (m.get("checkins") or {})
+    ]
+    return sorted(points, key=lambda point: point["start"])

@@ -12,6 +12,7 @@ import reflex as rx
 
 from goalgetter.coach import conversation
 from goalgetter.coach.gate import CoachClosed, coach_gate
+from goalgetter.coach.greeting import greet_once
 from goalgetter.coach.llm import ClaudeCoach, OfflineCoach, make_coach
 from goalgetter.data import chat_messages, users
 from goalgetter.domain.meetings import CoachAccess
@@ -85,7 +86,11 @@ class ChatState(SessionState):
 
     @rx.event
     async def refresh_gate(self, _changed: str = ""):
-        self._show_gate(await coach_gate(await self._signed_in_user_id()))
+        user_id = await self._signed_in_user_id()
+        access = await coach_gate(user_id)
+        self._show_gate(access)
+        if await greet_once(user_id, access):
+            await self._show_history(user_id)
 
     def _show_gate(self, access: CoachAccess) -> None:
         self.gate_open = access.open
@@ -94,8 +99,13 @@ class ChatState(SessionState):
     @rx.event
     async def load_history(self):
         user_id = await self._signed_in_user_id()
-        self._show_gate(await coach_gate(user_id))
+        access = await coach_gate(user_id)
+        self._show_gate(access)
         self.gate_timezone = await _user_timezone(user_id)
+        await greet_once(user_id, access)
+        await self._show_history(user_id)
+
+    async def _show_history(self, user_id) -> None:
         history = await chat_messages.recent_messages(user_id, SHOWN_HISTORY)
         # A reload mid-reply: the reply being written shows in its own bubble, not twice; a
         # message sent while this was loading, not stored yet, stays at the end.

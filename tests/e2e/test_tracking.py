@@ -45,6 +45,7 @@ def test_outside_a_window_the_gate_says_when_it_opens_in_local_time(page, app):
 def test_with_a_meeting_starting_now_the_chat_opens(page, app):
     email = unique_email("open")
     sign_up(page, app.url, "Otto Open", email)
+    new_goal(page, "Read 12 books", "One book a month in 2027, because reading calms me.")
     _start_tracking(page, app, "Europe/Berlin")
     user = app.db.users.find_one({"email": email})
     page.click("#nav-workspace")
@@ -63,6 +64,35 @@ def test_with_a_meeting_starting_now_the_chat_opens(page, app):
     expect(page.locator("#user-name")).to_have_text("Otto Open")  # loaded: the gate was read
     expect(page.locator("#chat-gate")).to_have_count(0)
     expect(page.locator("#chat-input")).to_be_enabled()
+    # The coach greets once, asking for progress, with no model call.
+    greeting = page.locator('#chat-messages [data-role="assistant"]')
+    expect(greeting).to_have_count(1)
+    expect(greeting).to_contain_text("Welcome to your check-in, Otto!")
+    expect(greeting).to_contain_text("Read 12 books")
+    page.reload()
+    expect(page.locator("#user-name")).to_have_text("Otto Open")
+    expect(greeting).to_have_count(1)
+    assert app.fake.requests == []
+
     send_message(page, "Here is my progress this week.")
     wait_reply_done(page)
     assert len(app.fake.requests) == 1
+    series = app.db.meeting_series.find_one({"_id": user["_id"]})["state"][0]
+    assert series["meetings"][0]["attended_at"] is not None
+
+    # A check-in for the open goal, shown on its chart.
+    page.fill("#checkin-progress", "40")
+    page.select_option("#checkin-confidence", "at_risk")
+    page.fill("#checkin-note", "Two books behind <b>plan</b>")
+    page.click("#checkin-save")
+    chart = page.locator("#goal-progress-chart")
+    expect(chart).to_have_attribute("data-points", "1")
+    expect(chart.locator(".recharts-line")).to_have_count(1)
+    goal_id = str(app.db.goals.find_one({"user_id": user["_id"]})["_id"])
+    series = app.db.meeting_series.find_one({"_id": user["_id"]})["state"][0]
+    stored = series["meetings"][0]["checkins"][goal_id]
+    assert (stored["progress"], stored["confidence"], stored["note"]) == (
+        40,
+        "at_risk",
+        "Two books behind <b>plan</b>",
+    )

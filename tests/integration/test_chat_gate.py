@@ -8,8 +8,9 @@ import pytest
 
 from goalgetter.coach.conversation import send_and_reply
 from goalgetter.coach.gate import CoachClosed, coach_gate
-from goalgetter.data import chat_messages, users
+from goalgetter.data import chat_messages, goals, users
 from goalgetter.data import meetings as meetings_data
+from goalgetter.domain.checkins import parse_checkin
 from goalgetter.domain.recurrence import parse_schedule
 from tests.integration.test_conversation import claude, keep_going
 
@@ -97,3 +98,26 @@ async def test_goal_setting_is_always_open(db):
     user = await users.create_user("gina@example.com", "Gina", "hash")
     access = await coach_gate(user["_id"], MONDAY_9_BERLIN)
     assert access.open and access.reason == "goal_setting"
+
+
+async def test_in_a_check_in_the_coach_knows_the_meeting_and_the_latest_check_ins(
+    tracking_user, fake_claude
+):
+    goal = await goals.create_goal(tracking_user, "Read 12 books", "One a month")
+    series = await meetings_data.series(tracking_user)
+    first = series["meetings"][0]
+    during = MONDAY_9_BERLIN + timedelta(minutes=10)
+    checkin = parse_checkin("40", "at_risk", "two behind")
+    assert await meetings_data.record_checkin(
+        tracking_user, first["id"], str(goal["_id"]), checkin, now=during
+    )
+    await send_and_reply(
+        tracking_user, "Progress!", "", coach=claude(fake_claude), show=keep_going, now=during
+    )
+    system = fake_claude.requests[-1]["body"]["system"]
+    assert "## This check-in\nThis is check-in number 1." in system
+    assert "Latest check-in on Read 12 books: 40%, At risk (two behind)." in system
+    # Outside a check-in (goal setting) there is no such section.
+    other = await users.create_user("gus@example.com", "Gus", "hash")
+    await send_and_reply(other["_id"], "Hi", "", coach=claude(fake_claude), show=keep_going)
+    assert "## This check-in" not in fake_claude.requests[-1]["body"]["system"]
