@@ -259,5 +259,7 @@ class MeetingScheduler:
 async def scheduler_lifespan():
     """Reflex lifespan task: `app.register_lifespan_task(scheduler_lifespan)`, after the
     database's (tasks start in order and stop in reverse)."""
-    async with MeetingScheduler().lifespan():
+    from goalgetter.coach.recap import write_recap
+
+    async with MeetingScheduler(on_completed=write_recap).lifespan():
         yield

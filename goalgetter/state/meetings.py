@@ -7,6 +7,7 @@ from typing import TypedDict
 
 import reflex as rx
 
+from goalgetter.coach.recap import write_recap
 from goalgetter.data import meetings as meetings_data
 from goalgetter.data import users
 from goalgetter.domain.meetings import RESCHEDULE_RULE
@@ -170,3 +171,18 @@ class MeetingsState(SessionState):
     async def complete(self, form: dict):
         meeting_id, notes = self.complete_id, str(form.get("notes", ""))
         await self._act(lambda user, now: meetings_data.complete(user, meeting_id, notes, now=now))
+        if not self.action_error:
+            return MeetingsState.write_recap(meeting_id)
+        return None
+
+    @rx.event(background=True)
+    async def write_recap(self, meeting_id: str):
+        """The coach's recap can take seconds: written off the event lock, then shown."""
+        async with self:
+            user_id = await self._signed_in_user_id()
+        upcoming, past = await meetings_data.list_meetings(user_id)
+        meeting = next((m for m in [*upcoming, *past] if m["id"] == meeting_id), None)
+        if meeting is not None and meeting["status"] == "completed":
+            await write_recap(user_id, meeting)
+        async with self:
+            await self.load()

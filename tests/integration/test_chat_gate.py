@@ -8,10 +8,13 @@ import pytest
 
 from goalgetter.coach.conversation import send_and_reply
 from goalgetter.coach.gate import CoachClosed, coach_gate
+from goalgetter.coach.llm import OfflineCoach
+from goalgetter.coach.recap import write_recap
 from goalgetter.data import chat_messages, goals, users
 from goalgetter.data import meetings as meetings_data
 from goalgetter.domain.checkins import parse_checkin
 from goalgetter.domain.recurrence import parse_schedule
+from goalgetter.scheduler import tick
 from tests.integration.test_conversation import claude, keep_going
 
 # Monday 2027-01-04 08:00 UTC; the weekly check-in is Mondays 09:00 Berlin (08:00 UTC), 30 min.
@@ -121,3 +124,36 @@ async def test_in_a_check_in_the_coach_knows_the_meeting_and_the_latest_check_in
     other = await users.create_user("gus@example.com", "Gus", "hash")
     await send_and_reply(other["_id"], "Hi", "", coach=claude(fake_claude), show=keep_going)
     assert "## This check-in" not in fake_claude.requests[-1]["body"]["system"]
+
+
+async def test_a_completed_check_in_gets_a_recap_from_its_check_ins(tracking_user, fake_claude):
+    goal = await goals.create_goal(tracking_user, "Read 12 books", "One a month")
+    first = (await meetings_data.series(tracking_user))["meetings"][0]
+    during = MONDAY_9_BERLIN + timedelta(minutes=10)
+    checkin = parse_checkin("40", "at_risk", "two behind")
+    await meetings_data.record_checkin(
+        tracking_user, first["id"], str(goal["_id"]), checkin, now=during
+    )
+    await meetings_data.mark_attended(tracking_user, first["id"], during)
+    # The scheduler completes it at its end and calls the recap hook once.
+    report = await tick(MONDAY_9_BERLIN + timedelta(hours=3), on_completed=write_recap_offline)
+    assert report.completed == 1
+    done = next(
+        m for m in (await meetings_data.list_meetings(tracking_user))[1] if m["id"] == first["id"]
+    )
+    bullets = done["recap"].splitlines()
+    assert 3 <= len(bullets) <= 6 and all(line.startswith("- ") for line in bullets)
+    assert bullets[0] == "- **Read 12 books**: 40%, at risk: two behind"
+
+
+async def test_a_model_reply_that_is_not_bullets_falls_back_to_the_check_ins(
+    tracking_user, fake_claude
+):
+    first = (await meetings_data.series(tracking_user))["meetings"][0]
+    recap = await write_recap(tracking_user, first, coach=claude(fake_claude))
+    assert fake_claude.requests, "Claude was asked"
+    assert recap.splitlines()[0] == "- No check-ins were recorded in this meeting."
+
+
+async def write_recap_offline(user_id, meeting):
+    await write_recap(user_id, meeting, coach=OfflineCoach())

@@ -1,0 +1,80 @@
+"""The recap of a finished check-in: 3-6 bullets on progress and commitments, by the coach.
+
+Claude writes it from the check-in's conversation and check-ins; the offline coach (or a
+reply that is not a bullet list) builds it from the check-ins alone.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+from bson import ObjectId
+
+from goalgetter.coach.conversation import build_context
+from goalgetter.coach.llm import ClaudeCoach, OfflineCoach, make_coach
+from goalgetter.data import goals as goals_data
+from goalgetter.data import meetings as meetings_data
+from goalgetter.domain.checkins import CONFIDENCE_LABELS
+from goalgetter.settings import get_settings
+
+log = logging.getLogger(__name__)
+MIN_BULLETS, MAX_BULLETS = 3, 6
+RECAP_REQUEST = (
+    "The check-in has ended. Write its recap for the person's records: 3 to 6 markdown "
+    "bullet points (lines starting with '- '), covering the progress on each goal and the "
+    "commitments for next time, in your voice. Only the bullets, nothing else."
+)
+
+
+@functools.cache
+def _default_coach() -> ClaudeCoach | OfflineCoach:
+    return make_coach(get_settings())
+
+
+def offline_recap(meeting: dict, goal_titles: dict[str, str]) -> str:
+    bullets = []
+    for goal_id, checkin in (meeting.get("checkins") or {}).items():
+        title = goal_titles.get(goal_id, "A goal")
+        confidence = CONFIDENCE_LABELS.get(checkin["confidence"], checkin["confidence"]).lower()
+        note = f": {checkin['note']}" if checkin.get("note") else ""
+        bullets.append(f"- **{title}**: {checkin['progress']}%, {confidence}{note}")
+    bullets = bullets[: MAX_BULLETS - 2]
+    if not bullets:
+        bullets.append("- No check-ins were recorded in this meeting.")
+    bullets.append("- Next time: bring your numbers for every goal, and one win to celebrate.")
+    if len(bullets) < MIN_BULLETS:
+        bullets.append("- Between now and then: one small action a day keeps momentum.")
+    return "\n".join(bullets)
+
+
+def _bullets(text: str) -> str | None:
+    lines = [line.strip() for line in text.splitlines() if line.strip().startswith(("- ", "* "))]
+    if len(lines) < MIN_BULLETS:
+        return None
+    return "\n".join("- " + line[2:].strip() for line in lines[:MAX_BULLETS])
+
+
+async def _claude_recap(coach: ClaudeCoach, user_id: ObjectId, meeting_id: str) -> str | None:
+    context = await build_context(user_id, RECAP_REQUEST, "", meeting_id)
+    text = "".join([chunk async for chunk in coach.reply(context) if isinstance(chunk, str)])
+    return _bullets(text)
+
+
+async def write_recap(
+    user_id: ObjectId, meeting: dict, *, coach: ClaudeCoach | OfflineCoach | None = None
+) -> str:
+    """Write the meeting's recap and store it; returns it. Never raises for a model error:
+    the check-ins' recap is stored instead."""
+    coach = coach or _default_coach()
+    shown = await goals_data.goals_with_content(user_id, limit=50)
+    titles = {str(goal["_id"]): goal["title"] for goal in shown}
+    recap = None
+    if not coach.offline:
+        try:
+            recap = await _claude_recap(coach, user_id, meeting["id"])
+        except Exception:
+            log.exception("The coach could not write the recap of %s", meeting["id"])
+    recap = recap or offline_recap(meeting, titles)
+    await meetings_data.set_recap(user_id, meeting["id"], recap)
+    return recap
