@@ -140,7 +140,7 @@ def _gate() -> rx.Component:
                         rx.moment(
                             ChatState.gate_opens_at,
                             from_now=True,
-                            interval=15_000,
+                            interval=5_000,
                             on_change=ChatState.refresh_gate,
                         ),
                         ").",

@@ -96,3 +96,30 @@ def test_with_a_meeting_starting_now_the_chat_opens(page, app):
         "at_risk",
         "Two books behind <b>plan</b>",
     )
+
+
+def test_the_chat_opens_by_itself_when_the_window_opens(page, app):
+    email = unique_email("soon")
+    sign_up(page, app.url, "Sunny Soon", email)
+    _start_tracking(page, app, "Europe/Berlin")
+    user = app.db.users.find_one({"email": email})
+    # The window opens 20 s from now; the page is not reloaded after that.
+    start = datetime.now(UTC) + timedelta(minutes=30, seconds=20)
+    app.db.meeting_series.update_one(
+        {"_id": user["_id"]},
+        {
+            "$set": {
+                "state.0.meetings.0.start": start,
+                "state.0.meetings.0.end": start + timedelta(minutes=45),
+            }
+        },
+    )
+    page.click("#nav-workspace")
+    expect(page.locator("#chat-gate")).to_be_visible()
+    expect(page.locator("#chat-input")).to_be_disabled()
+    # The countdown's change re-reads the gate: within a minute the chat is open.
+    expect(page.locator("#chat-gate")).to_have_count(0, timeout=60_000)
+    expect(page.locator("#chat-input")).to_be_enabled()
+    expect(page.locator('#chat-messages [data-role="assistant"]')).to_contain_text(
+        "Welcome to your check-in, Sunny!"
+    )
