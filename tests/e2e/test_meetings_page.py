@@ -1,0 +1,42 @@
+"""The meetings page: a refused reschedule says why, and one check-in is cancelled."""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from playwright.sync_api import expect
+
+from tests.e2e.flows import sign_up, unique_email
+from tests.e2e.test_tracking import _start_tracking
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def test_cancel_and_a_reschedule_the_rules_refuse(page, app):
+    email = unique_email("plan")
+    sign_up(page, app.url, "Petra Plan", email)
+    _start_tracking(page, app, "Europe/Berlin")
+    rows = page.locator("#meeting-list [data-meeting-id]")
+    first, second = rows.nth(0), rows.nth(1)
+    first_id = first.get_attribute("data-meeting-id")
+
+    # Moving the first check-in into the second one's week is refused, with the rule.
+    second_start = app.db.meeting_series.find_one(
+        {"_id": app.db.users.find_one({"email": email})["_id"]}
+    )["state"][0]["meetings"][1]["start"]
+    target = (second_start + timedelta(hours=2)).astimezone(BERLIN)
+    first.get_by_role("button", name="Reschedule").click()
+    page.fill("#meeting-new-start", target.strftime("%Y-%m-%dT%H:%M"))
+    page.click("#meeting-move")
+    expect(page.locator("#meeting-error")).to_contain_text("already")
+    # Too soon: less than an hour from now.
+    soon = (datetime.now(UTC) + timedelta(minutes=20)).astimezone(BERLIN)
+    page.fill("#meeting-new-start", soon.strftime("%Y-%m-%dT%H:%M"))
+    page.click("#meeting-move")
+    expect(page.locator("#meeting-error")).to_contain_text("one hour from now")
+
+    second.get_by_role("button", name="Cancel this check-in").click()
+    expect(page.locator('#meeting-list [data-status="cancelled"]')).to_have_count(1)
+    user = app.db.users.find_one({"email": email})
+    meetings = app.db.meeting_series.find_one({"_id": user["_id"]})["state"][0]["meetings"]
+    assert [m["status"] for m in meetings][:2] == ["scheduled", "cancelled"]
+    assert meetings[0]["id"] == first_id and meetings[0]["rescheduled"] is False
