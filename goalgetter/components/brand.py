@@ -5,10 +5,16 @@ import reflex as rx
 ACCENT = "orange"
 
 
-def logo(size: str = "5") -> rx.Component:
+def logo(size: str = "5", wordmark_class: str = "") -> rx.Component:
     return rx.hstack(
-        rx.icon("target", size=24, color=rx.color(ACCENT, 9)),
-        rx.heading("GoalGetter", size=size, weight="bold", letter_spacing="-0.02em"),
+        rx.icon("target", size=24, color=rx.color(ACCENT, 9), aria_label="GoalGetter"),
+        rx.heading(
+            "GoalGetter",
+            size=size,
+            weight="bold",
+            letter_spacing="-0.02em",
+            class_name=wordmark_class,
+        ),
         align="center",
         spacing="2",
     )

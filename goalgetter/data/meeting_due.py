@@ -1,11 +1,11 @@
 """When each meeting series next needs the scheduler: a timing wheel read by exact `_id` only.
 
 Why not `find({"next_due_at": {"$lte": now}})` on the series: on the embedded store a filter on
-any field but an exact `_id` scans the collection after every write, and decodes every
-document to do it: 1.2 s per query with 10,000 series stored (3.7 s with `$elemMatch`; a
-collection of 10,000 tiny `{_id, at}` documents still takes ~0.5 s). The store serves from one
-event loop, so a tick every 30 s would stall every user's request that long. Measured in
-bench/scheduler.py.
+any field but an exact `_id` scans the collection after every write and decodes every
+document to do it. With 10,000 series stored that query took 1.2 s on a top-level field and
+4-7 s on `state.next_due_at` (even 10,000 tiny `{_id, at}` documents took ~0.5 s), and the
+store serves from one event loop, so every user's request would stall that long every 30 s.
+Reading the wheel costs a tick ~20 ms when nothing is due (bench/scheduler.py).
 
 Layout, in the `meeting_due` collection:
 

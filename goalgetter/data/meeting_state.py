@@ -1,8 +1,9 @@
 """One user's meeting series as plain data, and the pure steps that change it (no I/O).
 
-goalgetter/data/meetings.py stores this state in one document per user and writes every change
-as one compare-and-set; goalgetter/scheduler.py calls `advance`. Keeping the steps pure lets
-the same code run in a user's request and in any process's scheduler tick.
+goalgetter/data/meeting_series.py stores this state in one document per user and writes every
+change as one compare-and-set, after `settle`; goalgetter/scheduler.py applies `advance`.
+Pure steps let the same code run in a user's request and in any process's scheduler tick,
+and a writer that lost the compare-and-set simply runs them again on what it re-read.
 
 The state (a dict):
 

@@ -4,9 +4,12 @@ Storage is goalgetter/data/meeting_series.py (one document per tracking user, ev
 compare-and-set on its revision), the pure steps are goalgetter/data/meeting_state.py, and
 goalgetter/data/meeting_due.py tells the scheduler which series are due. Designed for the
 embedded store's measured behaviour (see those modules): everything here reads and writes by
-exact `_id`, except start_tracking's one-off conditional update of the user and the update
-of their draft goals. The send path's `gate_view` is two exact-`_id` reads (user, then, in
-tracking, the series): ~6 ms each with 10,000 series stored (bench/scheduler.py).
+exact `_id`, except start_tracking's one-off conditional update of the user and update of
+their draft goals. Measured with 10,000 tracking users (bench/scheduler.py, mongoeco SQLite
+over the wire): the send path's `gate_view` is two exact-`_id` reads (user, then in tracking
+the series), p50 8 ms / p95 28-45 ms, and each claim (mark_attended, claim_greeting) one read
+and one compare-and-set, ~26 ms. start_tracking takes 4-5 s there, once per user: inserting a
+document decodes its whole collection on that store (real MongoDB: milliseconds).
 
 Scoping: the series' `_id` is the caller's user id, so a meeting id from another user's
 series is simply not found (None / False), and malformed ids are refused before any read.

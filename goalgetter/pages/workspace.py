@@ -14,7 +14,7 @@ DESKTOP = "flex"
 
 def app_header() -> rx.Component:
     return rx.hstack(
-        logo(),
+        logo(wordmark_class="gg-hide-narrow"),
         rx.el.nav(
             rx.link("Goals", href="/workspace", id="nav-workspace"),
             rx.link("Check-ins", href="/meetings", id="nav-meetings"),
@@ -40,8 +40,9 @@ def app_header() -> rx.Component:
         native_form(
             rx.button(
                 rx.icon("log-out", size=14),
-                "Sign out",
+                rx.el.span("Sign out", class_name="gg-hide-narrow"),
                 id="signout",
+                aria_label="Sign out",
                 variant="soft",
                 color_scheme="gray",
                 size="2",
