@@ -10,22 +10,14 @@ from __future__ import annotations
 import json
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from bench._app import bench_app
 from tests.e2e.flows import sign_up, unique_email, wait_reply_done
-from tests.servers import (
-    CHROMIUM_ARGS,
-    anthropic_server,
-    configured_app_env,
-    mongo_server,
-    redis_server,
-    running_app,
-)
+from tests.servers import CHROMIUM_ARGS
 
 SENDS = 60
 WARMUP = 5
@@ -78,16 +70,7 @@ def measure(url: str, fake, sends: int) -> list[dict]:
 
 
 def main(sends: int = SENDS) -> dict:
-    with (
-        tempfile.TemporaryDirectory() as workdir,
-        mongo_server() as mongo_uri,
-        redis_server(Path(workdir)) as redis_url,
-        anthropic_server() as fake,
-        running_app(
-            workdir=Path(workdir),
-            env=configured_app_env(mongo_uri, f"bench_{uuid.uuid4().hex[:8]}", redis_url, fake.url),
-        ) as url,
-    ):
+    with bench_app() as (url, fake):
         fake.first_token_delay = MODEL_FIRST_TOKEN_SECONDS
         started = time.perf_counter()
         samples = measure(url, fake, sends)

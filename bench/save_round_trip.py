@@ -14,23 +14,15 @@ from __future__ import annotations
 import json
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from bench._app import bench_app
 from bench.coach_overhead import percentile
 from tests.e2e.flows import new_goal, sign_up, unique_email
-from tests.servers import (
-    CHROMIUM_ARGS,
-    anthropic_server,
-    configured_app_env,
-    mongo_server,
-    redis_server,
-    running_app,
-)
+from tests.servers import CHROMIUM_ARGS
 
 SAVES = 60
 WARMUP = 5
@@ -74,16 +66,7 @@ def measure(url: str, saves: int) -> list[float]:
 
 
 def main(saves: int = SAVES) -> dict:
-    with (
-        tempfile.TemporaryDirectory() as workdir,
-        mongo_server() as mongo_uri,
-        redis_server(Path(workdir)) as redis_url,
-        anthropic_server() as fake,
-        running_app(
-            workdir=Path(workdir),
-            env=configured_app_env(mongo_uri, f"bench_{uuid.uuid4().hex[:8]}", redis_url, fake.url),
-        ) as url,
-    ):
+    with bench_app() as (url, _fake):
         started = time.perf_counter()
         samples = measure(url, saves)
         elapsed = time.perf_counter() - started

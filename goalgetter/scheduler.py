@@ -20,9 +20,10 @@
 the hook for the coach's recap (meetings.set_recap). It runs after the transition is stored,
 so a crash in between loses that recap (the meeting keeps `recap: None`), never the state.
 
-Cost with 10,000 series stored (bench/scheduler.py, mongoeco SQLite over the wire): ~20 ms for
-a tick with nothing due; 5-6.5 s for one with ~1% (106-137 series) due, ~45 ms per series in
-operations of a few ms each, so users' requests interleave with it instead of waiting.
+Cost with 10,000 series stored (bench/scheduler.py, mongoeco SQLite over the wire): 13-20 ms
+(p50) for a tick with nothing due; 3.3-6.5 s for one with ~1% (106-141 series) due, 30-45 ms
+per series in operations of 5-30 ms each, so users' requests interleave with it instead of
+waiting behind one 3-7 s scan.
 
 `MeetingScheduler` wraps one APScheduler AsyncIOScheduler per backend process: an interval job
 calling `tick(clock())`, whose first run is at start-up, so whatever came due while the app

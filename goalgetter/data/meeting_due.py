@@ -3,7 +3,7 @@
 Why not `find({"next_due_at": {"$lte": now}})` on the series: on the embedded store a filter on
 any field but an exact `_id` scans the collection after every write and decodes every
 document to do it. With 10,000 series stored that query took 1.2 s on a top-level field and
-4-7 s on `state.next_due_at` (even 10,000 tiny `{_id, at}` documents took ~0.5 s), and the
+3-7 s on `state.next_due_at` (even 10,000 tiny `{_id, at}` documents took ~0.5 s), and the
 store serves from one event loop, so every user's request would stall that long every 30 s.
 Reading the wheel costs a tick ~20 ms when nothing is due (bench/scheduler.py).
 

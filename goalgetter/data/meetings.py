@@ -7,9 +7,10 @@ embedded store's measured behaviour (see those modules): everything here reads a
 exact `_id`, except start_tracking's one-off conditional update of the user and update of
 their draft goals. Measured with 10,000 tracking users (bench/scheduler.py, mongoeco SQLite
 over the wire): the send path's `gate_view` is two exact-`_id` reads (user, then in tracking
-the series), p50 8 ms / p95 28-45 ms, and each claim (mark_attended, claim_greeting) one read
-and one compare-and-set, ~26 ms. start_tracking takes 4-5 s there, once per user: inserting a
-document decodes its whole collection on that store (real MongoDB: milliseconds).
+the series), p50 7-8 ms / p95 10-28 ms, and each claim (mark_attended, claim_greeting) one read
+and one compare-and-set, p50 22-26 ms. start_tracking takes 3.5-5 s there, once per user,
+almost all of it the series' insert: an insert decodes its whole collection on that store
+(real MongoDB: milliseconds); the conditional phase flip, a scan of `users`, ~0.2 s.
 
 Scoping: the series' `_id` is the caller's user id, so a meeting id from another user's
 series is simply not found (None / False), and malformed ids are refused before any read.

@@ -69,15 +69,7 @@ class MeetingsState(SessionState):
 
     @rx.event
     async def open_page(self):
-        if await self._resolve_user() is None:
-            return rx.redirect("/login")
-        return [
-            rx.call_script(
-                "Intl.DateTimeFormat().resolvedOptions().timeZone",
-                callback=SessionState.set_browser_timezone,
-            ),
-            MeetingsState.load,
-        ]
+        return await self._open_signed_in_page(MeetingsState.load)
 
     @rx.event
     async def load(self):

@@ -66,21 +66,22 @@ class SessionState(rx.State):
             self.user_name, self.user_email = user["name"], user["email"]
         return user
 
+    async def _open_signed_in_page(self, *loads) -> list | rx.event.EventSpec:
+        """A page for signed-in users: its loads, after learning the browser's zone."""
+        if await self._resolve_user() is None:
+            return rx.redirect("/login")
+        zone = rx.call_script(
+            "Intl.DateTimeFormat().resolvedOptions().timeZone",
+            callback=SessionState.set_browser_timezone,
+        )
+        return [zone, *loads]
+
     @rx.event
     async def open_workspace(self):
         from goalgetter.state.chat import ChatState
         from goalgetter.state.goals import GoalsState
 
-        if await self._resolve_user() is None:
-            return rx.redirect("/login")
-        return [
-            rx.call_script(
-                "Intl.DateTimeFormat().resolvedOptions().timeZone",
-                callback=SessionState.set_browser_timezone,
-            ),
-            GoalsState.load,
-            ChatState.load_history,
-        ]
+        return await self._open_signed_in_page(GoalsState.load, ChatState.load_history)
 
     @rx.event
     def set_browser_timezone(self, name: str):
