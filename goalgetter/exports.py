@@ -18,7 +18,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from goalgetter import accounts
-from goalgetter.data import chat_messages, goals, revisions, templates, users
+from goalgetter.data import chat_messages, goals, meetings, revisions, templates, users
 from goalgetter.domain.timezones import first_zone
 from goalgetter.integrations.pdf import goals_pdf, pdf_filename
 from goalgetter.routes import SESSION_COOKIE
@@ -108,6 +108,7 @@ async def my_data(request: Request) -> Response:
         "revisions": await revisions.export_revisions(user_id),
         "templates": await templates.export_templates(user_id),
         "chat_messages": await chat_messages.export_messages(user_id),
+        "meetings": await meetings.export_meetings(user_id),
     }
     body = json.dumps(jsonable(export), ensure_ascii=False, indent=2).encode()
     return _download(body, "goalgetter-my-data.json", "application/json")

@@ -93,5 +93,6 @@ async def test_my_data_holds_everything_of_mine_and_nothing_else(http, people):
     }
     assert [t["name"] for t in data["templates"]] == ["Ann's template"]
     assert [m["content"] for m in data["chat_messages"]] == ["Ann says hi"]
+    assert data["meetings"] == {"schedule": None, "meetings": []}  # not tracking
     assert "Bob" not in response.text and "password_hash" not in response.text
     assert (await http.get("/export/my-data.json")).status_code == 401

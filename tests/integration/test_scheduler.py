@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from bson import ObjectId
 
+from goalgetter import scheduler
 from goalgetter.data import client as db_client
 from goalgetter.data import meetings, users
 from goalgetter.domain.meetings import WINDOW_AFTER
@@ -169,7 +170,10 @@ async def test_two_ticks_racing_in_one_process_apply_each_transition_once(db):
     await assert_once(list(reports), users_, attended, before, recaps)
 
 
-async def test_two_processes_racing_with_their_own_clients_apply_each_transition_once(db):
+async def test_two_processes_racing_with_their_own_clients_apply_each_transition_once(
+    db, monkeypatch
+):
+    monkeypatch.setattr(scheduler, "CHUNK", 4)  # several chunks per tick
     users_, attended = await _seed_due(6)
     before, recaps = await meeting_count(users_), Recaps()
     later = T0 + timedelta(hours=3)
