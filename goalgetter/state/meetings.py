@@ -54,6 +54,11 @@ class MeetingsState(SessionState):
     phase: str = ""
     timezone: str = ""
     cadence_choice: str = "weekly"
+    # The schedule form's starting values: the current schedule once tracking.
+    form_day: str = "0"
+    form_time: str = "09:00"
+    form_duration: str = "30"
+    form_timezone: str = ""
     upcoming: list[MeetingItem] = []
     past: list[MeetingItem] = []
     form_error: str = ""
@@ -79,6 +84,17 @@ class MeetingsState(SessionState):
         self.timezone = (user.get("settings") or {}).get("timezone") or ""
         upcoming, past = await meetings_data.list_meetings(user_id)
         self.upcoming, self.past = [_item(m) for m in upcoming], [_item(m) for m in past]
+        series = await meetings_data.series(user_id) if self.phase == "tracking" else None
+        if series is not None:
+            self._fill_form(series["schedule"])
+
+    def _fill_form(self, schedule: dict) -> None:
+        self.cadence_choice = schedule["cadence"]
+        monthly = schedule["cadence"] == "monthly"
+        self.form_day = str(schedule["day_of_month"] if monthly else schedule["weekday"])
+        self.form_time = schedule["local_time"]
+        self.form_duration = str(schedule["duration_minutes"])
+        self.form_timezone = schedule["timezone"]
 
     @rx.event
     def choose_cadence(self, cadence: str):

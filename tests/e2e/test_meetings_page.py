@@ -40,3 +40,41 @@ def test_cancel_and_a_reschedule_the_rules_refuse(page, app):
     meetings = app.db.meeting_series.find_one({"_id": user["_id"]})["state"][0]["meetings"]
     assert [m["status"] for m in meetings][:2] == ["scheduled", "cancelled"]
     assert meetings[0]["id"] == first_id and meetings[0]["rescheduled"] is False
+
+
+def test_changing_the_schedule_starts_from_the_current_one_and_keeps_the_past(page, app):
+    email = unique_email("cadence")
+    sign_up(page, app.url, "Cade Change", email)
+    _start_tracking(page, app, "America/New_York")
+    # The form shows the schedule in force, not the defaults.
+    expect(page.locator("#cadence")).to_have_value("weekly")
+    expect(page.locator("#meeting-day")).to_have_value("2")
+    expect(page.locator("#meeting-time")).to_have_value("18:30")
+    expect(page.locator("#meeting-timezone")).to_have_value("America/New_York")
+    expect(page.locator("#meeting-duration")).to_have_value("45")
+    user = app.db.users.find_one({"email": email})
+    # One meeting in the past (its window closed): it stays through the change.
+    past_start = datetime.now(UTC) - timedelta(days=3)
+    app.db.meeting_series.update_one(
+        {"_id": user["_id"]},
+        {
+            "$set": {
+                "state.0.meetings.0.start": past_start,
+                "state.0.meetings.0.end": past_start + timedelta(minutes=45),
+                "state.0.meetings.0.status": "completed",
+            }
+        },
+    )
+    page.reload()
+    page.select_option("#cadence", "monthly")
+    page.select_option("#meeting-day", "31")
+    page.click("#cadence-change")
+    expect(page.locator("#meeting-day")).to_have_value("31")
+    meetings = app.db.meeting_series.find_one({"_id": user["_id"]})["state"][0]["meetings"]
+    assert meetings[0]["status"] == "completed" and meetings[0]["start"] == past_start.replace(
+        microsecond=past_start.microsecond // 1000 * 1000
+    )
+    upcoming = [m for m in meetings if m["status"] == "scheduled"]
+    assert upcoming and all(
+        m["start"].astimezone(ZoneInfo("America/New_York")).hour == 18 for m in upcoming
+    )
