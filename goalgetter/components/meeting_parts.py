@@ -209,15 +209,13 @@ def _complete_form() -> rx.Component:
 
 
 def _meeting_row(meeting: MeetingItem) -> rx.Component:
-    open_scheduled = meeting["status"] == "scheduled"
-    finishable = (meeting["status"] == "active") | (meeting["status"] == "missed")
     return rx.box(
         rx.hstack(
             rx.text(local_time(meeting["start"]), weight="medium", size="2"),
             status_badge(meeting["status"]),
             rx.spacer(),
             rx.cond(
-                open_scheduled,
+                meeting["can_move"],
                 rx.button(
                     "Reschedule",
                     size="1",
@@ -226,11 +224,11 @@ def _meeting_row(meeting: MeetingItem) -> rx.Component:
                 ),
             ),
             rx.cond(
-                open_scheduled,
+                meeting["can_move"],
                 icon_action("x", "Cancel this check-in", MeetingsState.cancel(meeting["id"])),
             ),
             rx.cond(
-                finishable,
+                meeting["can_complete"],
                 rx.button(
                     "Complete",
                     size="1",

@@ -10,7 +10,7 @@ import reflex as rx
 from goalgetter.coach.recap import write_recap
 from goalgetter.data import meetings as meetings_data
 from goalgetter.data import users
-from goalgetter.domain.meetings import RESCHEDULE_RULE
+from goalgetter.domain.meetings import RESCHEDULE_RULE, window
 from goalgetter.domain.recurrence import parse_schedule
 from goalgetter.domain.timezones import first_zone
 from goalgetter.domain.validation import ValidationError
@@ -26,10 +26,15 @@ class MeetingItem(TypedDict):
     status: str
     notes: str
     recap: str
+    can_move: bool  # scheduled, window not open yet
+    can_complete: bool  # its window has opened and it is not cancelled
 
 
-def _item(meeting: dict) -> MeetingItem:
+def _item(meeting: dict, now: datetime) -> MeetingItem:
+    opened = now >= window(meeting["start"], meeting["end"])[0]
     return {
+        "can_move": meeting["status"] == "scheduled" and not opened,
+        "can_complete": opened and meeting["status"] != "cancelled",
         "id": meeting["id"],
         "start": meeting["start"].astimezone(UTC).isoformat(),
         "end": meeting["end"].astimezone(UTC).isoformat(),
@@ -83,7 +88,9 @@ class MeetingsState(SessionState):
         self.phase = user.get("phase") or "goal_setting"
         self.timezone = (user.get("settings") or {}).get("timezone") or ""
         upcoming, past = await meetings_data.list_meetings(user_id)
-        self.upcoming, self.past = [_item(m) for m in upcoming], [_item(m) for m in past]
+        now = datetime.now(UTC)
+        self.upcoming = [_item(m, now) for m in upcoming]
+        self.past = [_item(m, now) for m in past]
         series = await meetings_data.series(user_id) if self.phase == "tracking" else None
         if series is not None:
             self._fill_form(series["schedule"])

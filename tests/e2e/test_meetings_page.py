@@ -78,3 +78,33 @@ def test_changing_the_schedule_starts_from_the_current_one_and_keeps_the_past(pa
     assert upcoming and all(
         m["start"].astimezone(ZoneInfo("America/New_York")).hour == 18 for m in upcoming
     )
+
+
+def test_completing_a_check_in_with_notes_brings_a_recap(page, app):
+    email = unique_email("recap")
+    sign_up(page, app.url, "Rita Recap", email)
+    _start_tracking(page, app, "Europe/Berlin")
+    user = app.db.users.find_one({"email": email})
+    start = datetime.now(UTC) - timedelta(minutes=10)
+    app.db.meeting_series.update_one(
+        {"_id": user["_id"]},
+        {
+            "$set": {
+                "state.0.meetings.0.start": start,
+                "state.0.meetings.0.end": start + timedelta(minutes=45),
+            }
+        },
+    )
+    page.reload()
+    row = page.locator("#meeting-list [data-meeting-id]").first
+    row.get_by_role("button", name="Complete").click()
+    page.fill("#meeting-notes", "Good week: <b>3 runs</b> done.")
+    page.click("#meeting-complete")
+    done = page.locator('#meeting-list [data-status="completed"]')
+    expect(done).to_have_count(1)
+    expect(done).to_contain_text("Good week: <b>3 runs</b> done.")
+    # The recap arrives after the click; the fake model does not answer in bullets, so it
+    # is built from the (empty) check-ins.
+    expect(done).to_contain_text("No check-ins were recorded in this meeting.")
+    stored = app.db.meeting_series.find_one({"_id": user["_id"]})["state"][0]["meetings"][0]
+    assert stored["status"] == "completed" and stored["recap"].startswith("- ")
