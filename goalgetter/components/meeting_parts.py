@@ -117,7 +117,14 @@ def schedule_form(submit_label: str, submit_id: str, on_submit) -> rx.Component:
                 MeetingsState.form_error, id="meeting-form-error", color_scheme="red", size="2"
             ),
         ),
-        rx.button(submit_label, id=submit_id, type="submit", size="3", margin_top="1em"),
+        rx.button(
+            rx.cond(MeetingsState.planning, "Planning your check-ins…", submit_label),
+            id=submit_id,
+            type="submit",
+            size="3",
+            margin_top="1em",
+            loading=MeetingsState.planning,
+        ),
         on_submit=on_submit,
         reset_on_submit=False,
         width="100%",

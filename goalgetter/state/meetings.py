@@ -59,6 +59,7 @@ class MeetingsState(SessionState):
     phase: str = ""
     timezone: str = ""
     cadence_choice: str = "weekly"
+    planning: bool = False
     # The schedule form's starting values: the current schedule once tracking.
     form_day: str = "0"
     form_time: str = "09:00"
@@ -124,11 +125,18 @@ class MeetingsState(SessionState):
         user_id = await self._signed_in_user_id()
         try:
             schedule = self._schedule(form)
-            await meetings_data.start_tracking(user_id, schedule, now=datetime.now(UTC))
         except ValidationError as error:
             self.form_error = error.message
             return
-        self.form_error = ""
+        # Planning the series can take seconds on the embedded store: say so meanwhile.
+        self.form_error, self.planning = "", True
+        yield
+        try:
+            await meetings_data.start_tracking(user_id, schedule, now=datetime.now(UTC))
+        except ValidationError as error:
+            self.form_error = error.message
+        finally:
+            self.planning = False
         await self.load()
 
     @rx.event
