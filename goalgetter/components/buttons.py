@@ -1,4 +1,4 @@
-"""Small buttons used across panels and dialogs."""
+"""Small buttons and form pieces used across panels, pages and dialogs."""
 
 import reflex as rx
 
@@ -16,12 +16,48 @@ def icon_action(icon: str, label, on_click, *, icon_size: int = 14, **props) -> 
     )
 
 
+def quiet_button(label: str, on_click=None, **props) -> rx.Component:
+    """The secondary choice beside a form's main button: it never submits the form."""
+    return rx.button(
+        label,
+        type="button",
+        variant="soft",
+        color_scheme="gray",
+        on_click=on_click,
+        **props,
+    )
+
+
 def dialog_footer(*buttons: rx.Component, close_label: str = "Cancel") -> rx.Component:
     """The row under a dialog: a button that closes it, then the dialog's own buttons."""
     return rx.hstack(
-        rx.dialog.close(rx.button(close_label, variant="soft", color_scheme="gray", type="button")),
+        rx.dialog.close(quiet_button(close_label)),
         *buttons,
         justify="end",
         width="100%",
         margin_top="1em",
+    )
+
+
+def labelled(label: str, control: rx.Component) -> rx.Component:
+    """A small grey caption above a form control."""
+    return rx.el.label(
+        rx.text(label, size="1", color_scheme="gray"), control, class_name="gg-field"
+    )
+
+
+def download_button(icon: str, label: str, href, button_id: str, **props) -> rx.Component:
+    """A button that downloads from a GET route; the file name comes from the server.
+
+    A plain link here would be taken over by the page router as an in-app navigation.
+    """
+    size = props.pop("size", "2")
+    return rx.button(
+        rx.icon(icon, size=14),
+        rx.el.span(label, class_name=props.pop("label_class", "")),
+        on_click=rx.download(url=href, filename=""),
+        id=button_id,
+        variant="soft",
+        size=size,
+        **props,
     )

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from goalgetter.components.buttons import labelled
 from goalgetter.domain.checkins import CONFIDENCE_LABELS, MAX_CHECKIN_NOTE_LENGTH
 from goalgetter.state.checkins import CheckinState
 from goalgetter.state.goals import GoalsState
@@ -11,8 +12,8 @@ def _form() -> rx.Component:
     return rx.form(
         rx.text("Check-in", weight="bold", size="2"),
         rx.flex(
-            rx.el.label(
-                rx.text("Progress %", size="1", color_scheme="gray"),
+            labelled(
+                "Progress %",
                 rx.el.input(
                     type="number",
                     name="progress",
@@ -22,17 +23,15 @@ def _form() -> rx.Component:
                     required=True,
                     class_name="gg-input gg-date",
                 ),
-                class_name="gg-field",
             ),
-            rx.el.label(
-                rx.text("Confidence", size="1", color_scheme="gray"),
+            labelled(
+                "Confidence",
                 rx.el.select(
                     *[rx.el.option(label, value=key) for key, label in CONFIDENCE_LABELS.items()],
                     name="confidence",
                     id="checkin-confidence",
                     class_name="gg-select",
                 ),
-                class_name="gg-field",
             ),
             gap="1em",
             wrap="wrap",

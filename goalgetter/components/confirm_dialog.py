@@ -2,6 +2,8 @@
 
 import reflex as rx
 
+from goalgetter.components.buttons import quiet_button
+
 
 def confirm_dialog(
     *,
@@ -19,9 +21,7 @@ def confirm_dialog(
             rx.alert_dialog.title(title),
             rx.alert_dialog.description(description),
             rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button(keep_label, variant="soft", color_scheme="gray", on_click=on_keep)
-                ),
+                rx.alert_dialog.cancel(quiet_button(keep_label, on_keep)),
                 rx.alert_dialog.action(
                     rx.button(confirm_label, color_scheme="red", id=confirm_id, on_click=on_confirm)
                 ),

@@ -2,9 +2,9 @@
 
 import reflex as rx
 
-from goalgetter.components.buttons import icon_action
+from goalgetter.components.buttons import download_button, icon_action
 from goalgetter.components.goal_meta import phase_badge
-from goalgetter.components.native_form import backend_url, download_button
+from goalgetter.components.native_form import backend_url
 from goalgetter.domain.phases import PHASE_LABELS, PHASES
 from goalgetter.state.goal_templates import TemplatesState
 from goalgetter.state.goals import GoalItem, GoalsState

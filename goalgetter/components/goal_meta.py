@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from goalgetter.components.buttons import icon_action
+from goalgetter.components.buttons import icon_action, labelled
 from goalgetter.domain.phases import PHASE_LABELS, PHASES
 from goalgetter.domain.validation import MAX_MILESTONE_TITLE_LENGTH, MAX_TAG_LENGTH
 from goalgetter.state.goal_meta import GoalMetaState
@@ -21,8 +21,8 @@ def phase_badge(phase: rx.Var[str]) -> rx.Component:
 
 def _phase_select() -> rx.Component:
     # A native select: easy on phones and keyboards. The server checks every move again.
-    return rx.el.label(
-        rx.text("Phase", size="1", color_scheme="gray"),
+    return labelled(
+        "Phase",
         rx.el.select(
             *[
                 rx.el.option(
@@ -35,13 +35,12 @@ def _phase_select() -> rx.Component:
             on_change=GoalMetaState.set_phase,
             class_name="gg-select",
         ),
-        class_name="gg-field",
     )
 
 
 def _deadline() -> rx.Component:
-    return rx.el.label(
-        rx.text("Deadline", size="1", color_scheme="gray"),
+    return labelled(
+        "Deadline",
         rx.el.input(
             type="date",
             id="goal-deadline",
@@ -52,7 +51,6 @@ def _deadline() -> rx.Component:
             max="2100-12-31",
             class_name="gg-input gg-date",
         ),
-        class_name="gg-field",
     )
 
 

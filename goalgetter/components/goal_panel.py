@@ -3,6 +3,7 @@
 import reflex as rx
 
 from goalgetter.components.brand import ACCENT
+from goalgetter.components.buttons import download_button
 from goalgetter.components.checkins import checkins
 from goalgetter.components.confirm_dialog import confirm_dialog
 from goalgetter.components.goal_dialogs import (
@@ -13,7 +14,7 @@ from goalgetter.components.goal_dialogs import (
 from goalgetter.components.goal_history import history_dialog
 from goalgetter.components.goal_list import goal_list
 from goalgetter.components.goal_meta import celebration_dialog, meta_bar, milestones
-from goalgetter.components.native_form import backend_url, download_button
+from goalgetter.components.native_form import backend_url
 from goalgetter.components.safe_markdown import safe_markdown
 from goalgetter.domain.validation import MAX_GOAL_TITLE_LENGTH
 from goalgetter.state.goal_history import HistoryState

@@ -4,7 +4,8 @@ import zoneinfo
 
 import reflex as rx
 
-from goalgetter.components.buttons import icon_action
+from goalgetter.components.buttons import icon_action, labelled, quiet_button
+from goalgetter.data.meetings import MAX_NOTES_LENGTH
 from goalgetter.domain.recurrence import CADENCE_LABELS, MAX_DURATION, MIN_DURATION, WEEKDAY_NAMES
 from goalgetter.state.meetings import MeetingItem, MeetingsState
 from goalgetter.state.session import SessionState
@@ -29,12 +30,6 @@ def local_time(iso: rx.Var[str], fmt: str = WHEN) -> rx.Component:
     )
 
 
-def _field(label: str, control: rx.Component) -> rx.Component:
-    return rx.el.label(
-        rx.text(label, size="1", color_scheme="gray"), control, class_name="gg-field"
-    )
-
-
 def _day_select() -> rx.Component:
     monthly = MeetingsState.cadence_choice == "monthly"
     return rx.el.select(
@@ -54,7 +49,7 @@ def _day_select() -> rx.Component:
 def schedule_form(submit_label: str, submit_id: str, on_submit) -> rx.Component:
     return rx.form(
         rx.flex(
-            _field(
+            labelled(
                 "How often",
                 rx.el.select(
                     *[rx.el.option(label, value=key) for key, label in CADENCE_LABELS.items()],
@@ -65,8 +60,8 @@ def schedule_form(submit_label: str, submit_id: str, on_submit) -> rx.Component:
                     class_name="gg-select",
                 ),
             ),
-            _field("Day", _day_select()),
-            _field(
+            labelled("Day", _day_select()),
+            labelled(
                 "Time",
                 rx.el.input(
                     type="time",
@@ -77,7 +72,7 @@ def schedule_form(submit_label: str, submit_id: str, on_submit) -> rx.Component:
                     class_name="gg-input gg-date",
                 ),
             ),
-            _field(
+            labelled(
                 "Time zone",
                 rx.el.input(
                     name="timezone",
@@ -93,7 +88,7 @@ def schedule_form(submit_label: str, submit_id: str, on_submit) -> rx.Component:
                 ),
             ),
             rx.el.datalist(*[rx.el.option(value=z) for z in ZONES], id="gg-zones"),
-            _field(
+            labelled(
                 "Minutes",
                 rx.el.input(
                     type="number",
@@ -173,14 +168,7 @@ def _reschedule_form() -> rx.Component:
                 required=True,
             ),
             rx.button("Move", type="submit", id="meeting-move", size="1"),
-            rx.button(
-                "Keep",
-                type="button",
-                variant="soft",
-                color_scheme="gray",
-                size="1",
-                on_click=MeetingsState.close_actions,
-            ),
+            quiet_button("Keep", MeetingsState.close_actions, size="1"),
             wrap="wrap",
         ),
         rx.text(MeetingsState.reschedule_rule, size="1", color_scheme="gray"),
@@ -195,19 +183,12 @@ def _complete_form() -> rx.Component:
             name="notes",
             id="meeting-notes",
             placeholder="What happened? What next?",
-            max_length=5000,
+            max_length=MAX_NOTES_LENGTH,
             width="100%",
         ),
         rx.hstack(
             rx.button("Mark complete", type="submit", id="meeting-complete", size="1"),
-            rx.button(
-                "Not now",
-                type="button",
-                variant="soft",
-                color_scheme="gray",
-                size="1",
-                on_click=MeetingsState.close_actions,
-            ),
+            quiet_button("Not now", MeetingsState.close_actions, size="1"),
             margin_top="0.4em",
         ),
         on_submit=MeetingsState.complete,

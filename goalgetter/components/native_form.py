@@ -29,20 +29,3 @@ def backend_url(path: str) -> str:
     if served_from_one_origin():
         return path
     return f"{rx.config.get_config().api_url.rstrip('/')}{path}"
-
-
-def download_button(icon: str, label: str, href, button_id: str, **props) -> rx.Component:
-    """A button that downloads from a GET route; the file name comes from the server.
-
-    A plain link here would be taken over by the page router as an in-app navigation.
-    """
-    size = props.pop("size", "2")
-    return rx.button(
-        rx.icon(icon, size=14),
-        rx.el.span(label, class_name=props.pop("label_class", "")),
-        on_click=rx.download(url=href, filename=""),
-        id=button_id,
-        variant="soft",
-        size=size,
-        **props,
-    )

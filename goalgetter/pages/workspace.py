@@ -3,9 +3,10 @@
 import reflex as rx
 
 from goalgetter.components.brand import logo
+from goalgetter.components.buttons import download_button
 from goalgetter.components.chat_panel import chat_panel
 from goalgetter.components.goal_panel import goal_panel
-from goalgetter.components.native_form import backend_url, download_button, native_form
+from goalgetter.components.native_form import backend_url, native_form
 from goalgetter.state.goals import GoalsState
 from goalgetter.state.session import SessionState
 
