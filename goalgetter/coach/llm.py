@@ -7,6 +7,7 @@ message fit to show the user.
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ import httpx2  # the SDK's HTTP client; its read errors escape a stream unwrappe
 
 from goalgetter.coach.context import CoachContext, build_messages, build_system_prompt
 from goalgetter.domain.smart import MIN_SPECIFIC_WORDS, analyse_goal
-from goalgetter.settings import Settings
+from goalgetter.settings import Settings, get_settings
 
 
 @dataclass(frozen=True)
@@ -176,3 +177,9 @@ class OfflineCoach:
 
 def make_coach(settings: Settings) -> ClaudeCoach | OfflineCoach:
     return OfflineCoach() if settings.coach_is_offline else ClaudeCoach(settings)
+
+
+@functools.cache
+def app_coach() -> ClaudeCoach | OfflineCoach:
+    """The coach of this process, built once from the settings (one HTTP client)."""
+    return make_coach(get_settings())

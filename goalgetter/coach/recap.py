@@ -6,17 +6,15 @@ reply that is not a bullet list) builds it from the check-ins alone.
 
 from __future__ import annotations
 
-import functools
 import logging
 
 from bson import ObjectId
 
 from goalgetter.coach.conversation import build_context
-from goalgetter.coach.llm import ClaudeCoach, OfflineCoach, make_coach
+from goalgetter.coach.llm import ClaudeCoach, OfflineCoach, app_coach
 from goalgetter.data import goals as goals_data
 from goalgetter.data import meetings as meetings_data
 from goalgetter.domain.checkins import CONFIDENCE_LABELS
-from goalgetter.settings import get_settings
 
 log = logging.getLogger(__name__)
 MIN_BULLETS, MAX_BULLETS = 3, 6
@@ -25,11 +23,6 @@ RECAP_REQUEST = (
     "bullet points (lines starting with '- '), covering the progress on each goal and the "
     "commitments for next time, in your voice. Only the bullets, nothing else."
 )
-
-
-@functools.cache
-def _default_coach() -> ClaudeCoach | OfflineCoach:
-    return make_coach(get_settings())
 
 
 def offline_recap(meeting: dict, goal_titles: dict[str, str]) -> str:
@@ -66,7 +59,7 @@ async def write_recap(
 ) -> str:
     """Write the meeting's recap and store it; returns it. Never raises for a model error:
     the check-ins' recap is stored instead."""
-    coach = coach or _default_coach()
+    coach = coach or app_coach()
     shown = await goals_data.goals_with_content(user_id, limit=50)
     titles = {str(goal["_id"]): goal["title"] for goal in shown}
     recap = None

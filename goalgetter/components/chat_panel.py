@@ -8,6 +8,7 @@ from goalgetter.components.confirm_dialog import confirm_dialog
 from goalgetter.components.safe_markdown import safe_markdown
 from goalgetter.domain.validation import MAX_CHAT_MESSAGE_LENGTH
 from goalgetter.state.chat import ChatMessage, ChatState
+from goalgetter.state.session import SessionState
 
 
 def _bubble(message: ChatMessage) -> rx.Component:
@@ -115,8 +116,8 @@ def _error_bar() -> rx.Component:
 def _opening_time() -> rx.Component:
     when = "dddd D MMMM, HH:mm"
     return rx.cond(
-        ChatState.gate_timezone != "",
-        rx.moment(ChatState.gate_opens_at, format=when + " z", tz=ChatState.gate_timezone),
+        SessionState.user_timezone != "",
+        rx.moment(ChatState.gate_opens_at, format=when + " z", tz=SessionState.user_timezone),
         rx.moment(ChatState.gate_opens_at, format=when, local=True),
     )
 

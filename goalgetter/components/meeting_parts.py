@@ -24,8 +24,8 @@ WHEN = "ddd D MMM YYYY, HH:mm"
 def local_time(iso: rx.Var[str], fmt: str = WHEN) -> rx.Component:
     """An instant in the user's zone (their schedule's), else the browser's."""
     return rx.cond(
-        MeetingsState.timezone != "",
-        rx.moment(iso, format=fmt, tz=MeetingsState.timezone),
+        SessionState.user_timezone != "",
+        rx.moment(iso, format=fmt, tz=SessionState.user_timezone),
         rx.moment(iso, format=fmt, local=True),
     )
 

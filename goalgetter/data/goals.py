@@ -53,9 +53,10 @@ def _now(now: datetime | None) -> datetime:
 
 def list_filter(user_id: ObjectId, *, phase: str = "", tag: str = "", search: str = "") -> dict:
     query: dict = {"user_id": user_id}
-    query["phase"] = {"$in": list(OPEN_PHASES)} if phase in ("", "open") else phase
-    if phase == "all":
-        del query["phase"]
+    if phase in ("", "open"):
+        query["phase"] = {"$in": list(OPEN_PHASES)}
+    elif phase != "all":
+        query["phase"] = phase
     if tag:
         query["metadata.tags"] = tag
     if search.strip():

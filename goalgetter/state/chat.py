@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import time
 import uuid
 from typing import TypedDict
@@ -13,8 +12,8 @@ import reflex as rx
 from goalgetter.coach import conversation
 from goalgetter.coach.gate import CoachClosed, coach_gate
 from goalgetter.coach.greeting import greet_once
-from goalgetter.coach.llm import ClaudeCoach, OfflineCoach, make_coach
-from goalgetter.data import chat_messages, users
+from goalgetter.coach.llm import app_coach
+from goalgetter.data import chat_messages
 from goalgetter.domain.meetings import CoachAccess
 from goalgetter.domain.validation import ValidationError, check_chat_message
 from goalgetter.settings import get_settings
@@ -40,11 +39,6 @@ class ChatMessage(TypedDict):
     role: str
     content: str
     note: str
-
-
-@functools.cache
-def coach() -> ClaudeCoach | OfflineCoach:
-    return make_coach(get_settings())
 
 
 def _note(meta: dict) -> str:
@@ -73,7 +67,6 @@ class ChatState(SessionState):
     # The coach's availability as last read; the send path checks it again itself.
     gate_open: bool = True
     gate_opens_at: str = ""  # ISO 8601 UTC, formatted in the page in the user's zone
-    gate_timezone: str = ""
     _generation_id: str = ""
     _generation_started: float = 0.0
     _pending_message: str = ""
@@ -101,7 +94,6 @@ class ChatState(SessionState):
         user_id = await self._signed_in_user_id()
         access = await coach_gate(user_id)
         self._show_gate(access)
-        self.gate_timezone = await _user_timezone(user_id)
         await greet_once(user_id, access)
         await self._show_history(user_id)
 
@@ -171,7 +163,7 @@ class ChatState(SessionState):
                 user_id,
                 message,
                 selected_id,
-                coach=coach(),
+                coach=app_coach(),
                 stop=stop,
                 retrying=is_retry,
                 show=self._stream_to_page(generation),
@@ -243,11 +235,6 @@ class ChatState(SessionState):
             return
         await chat_messages.clear_history(await self._signed_in_user_id())
         self.messages, self.chat_error, self.can_retry = [], "", False
-
-
-async def _user_timezone(user_id) -> str:
-    user = await users.get_user(user_id) or {}
-    return (user.get("settings") or {}).get("timezone") or ""
 
 
 def _goals_state():

@@ -57,7 +57,6 @@ def _local_to_utc(raw: str, zone_name: str) -> datetime:
 
 class MeetingsState(SessionState):
     phase: str = ""
-    timezone: str = ""
     cadence_choice: str = "weekly"
     planning: bool = False
     # The schedule form's starting values: the current schedule once tracking.
@@ -87,7 +86,7 @@ class MeetingsState(SessionState):
         user_id = await self._signed_in_user_id()
         user = await users.get_user(user_id) or {}
         self.phase = user.get("phase") or "goal_setting"
-        self.timezone = (user.get("settings") or {}).get("timezone") or ""
+        self.user_timezone = (user.get("settings") or {}).get("timezone") or ""
         upcoming, past = await meetings_data.list_meetings(user_id)
         now = datetime.now(UTC)
         self.upcoming = [_item(m, now) for m in upcoming]
@@ -178,7 +177,7 @@ class MeetingsState(SessionState):
     async def reschedule(self, form: dict):
         meeting_id = self.reschedule_id
         try:
-            new_start = _local_to_utc(str(form.get("start", "")), self.timezone)
+            new_start = _local_to_utc(str(form.get("start", "")), self.user_timezone)
         except ValidationError as error:
             self.action_error = error.message
             return

@@ -32,6 +32,8 @@ class SessionState(rx.State):
     user_email: str = ""
     # The browser's IANA zone: dates in downloads and lists are shown in it.
     browser_timezone: str = "UTC"
+    # The zone saved with the user's check-in schedule ("" until they choose one).
+    user_timezone: str = ""
     _user_id: str = ""
 
     async def _signed_in_user_id(self) -> ObjectId:
@@ -64,6 +66,7 @@ class SessionState(rx.State):
         if user is not None:
             self._user_id = str(user["_id"])
             self.user_name, self.user_email = user["name"], user["email"]
+            self.user_timezone = (user.get("settings") or {}).get("timezone") or ""
         return user
 
     async def _open_signed_in_page(self, *loads) -> list | rx.event.EventSpec:
