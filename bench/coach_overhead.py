@@ -7,17 +7,13 @@ Run: python -m bench.coach_overhead [sends]
 
 from __future__ import annotations
 
-import json
 import statistics
 import sys
 import time
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
-from bench._app import bench_app
-from tests.e2e.flows import sign_up, unique_email, wait_reply_done
-from tests.servers import CHROMIUM_ARGS
+from bench._app import bench_app, percentile, report, signed_in_page
+from tests.e2e.flows import wait_reply_done
 
 SENDS = 60
 WARMUP = 5
@@ -43,20 +39,9 @@ CLICK_AND_TIME = """
 """
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 def measure(url: str, fake, sends: int) -> list[dict]:
     samples = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
-        page.set_default_timeout(30_000)
-        sign_up(page, url, "Bench Runner", unique_email("bench"))
+    with signed_in_page(url, "Bench Runner") as page:
         for number in range(sends + WARMUP):
             page.fill("#chat-input", f"Benchmark message {number}")
             on_screen_ms = page.evaluate(CLICK_AND_TIME)
@@ -65,7 +50,6 @@ def measure(url: str, fake, sends: int) -> list[dict]:
             wait_reply_done(page)
             if number >= WARMUP:
                 samples.append({"on_screen_ms": on_screen_ms, "model_ms": model_ms})
-        browser.close()
     return samples
 
 
@@ -85,12 +69,11 @@ def main(sends: int = SENDS) -> dict:
         "on_screen_ms_p50": percentile([s["on_screen_ms"] for s in samples], 0.5),
         "seconds": round(elapsed, 1),
     }
-    print("Coach overhead (click → first token on screen, minus the model's own time)")
-    for name, value in figures.items():
-        print(f"  {name:28} {value:10.1f}" if isinstance(value, float) else f"  {name:28} {value}")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "coach_overhead.json").write_text(json.dumps(figures, indent=2))
-    return figures
+    return report(
+        "Coach overhead (click → first token on screen, minus the model's own time)",
+        figures,
+        RESULTS / "coach_overhead.json",
+    )
 
 
 if __name__ == "__main__":

@@ -11,18 +11,13 @@ Run: python -m bench.save_round_trip [saves]
 
 from __future__ import annotations
 
-import json
 import statistics
 import sys
 import time
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
-from bench._app import bench_app
-from bench.coach_overhead import percentile
-from tests.e2e.flows import new_goal, sign_up, unique_email
-from tests.servers import CHROMIUM_ARGS
+from bench._app import bench_app, percentile, report, signed_in_page
+from tests.e2e.flows import new_goal
 
 SAVES = 60
 WARMUP = 5
@@ -48,20 +43,13 @@ BLUR_AND_TIME = """
 
 def measure(url: str, saves: int) -> list[float]:
     samples = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
-        page.set_default_timeout(30_000)
-        sign_up(page, url, "Bench Saver", unique_email("save"))
+    with signed_in_page(url, "Bench Saver") as page:
         new_goal(page, "Benchmark goal", "Run 5 km three times a week by June 2027.")
         for number in range(saves + WARMUP):
             page.fill("#goal-editor", f"Run 5 km three times a week by June 2027. Edit {number}.")
             elapsed_ms = page.evaluate(BLUR_AND_TIME)
             if number >= WARMUP:
                 samples.append(elapsed_ms)
-        browser.close()
     return samples
 
 
@@ -77,12 +65,11 @@ def main(saves: int = SAVES) -> dict:
         "round_trip_ms_max": max(samples),
         "seconds": round(elapsed, 1),
     }
-    print("Goal save round trip (editor blur → 'Saved' with the new version on screen)")
-    for name, value in figures.items():
-        print(f"  {name:28} {value:10.1f}" if isinstance(value, float) else f"  {name:28} {value}")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "save_round_trip.json").write_text(json.dumps(figures, indent=2))
-    return figures
+    return report(
+        "Goal save round trip (editor blur → 'Saved' with the new version on screen)",
+        figures,
+        RESULTS / "save_round_trip.json",
+    )
 
 
 if __name__ == "__main__":
