@@ -113,18 +113,42 @@ def _error_bar() -> rx.Component:
     )
 
 
-def _opening_time() -> rx.Component:
-    when = "dddd D MMMM, HH:mm"
+def _local_time(instant, when: str) -> rx.Component:
+    """`instant` (ISO UTC) in the saved zone, else the browser's."""
     return rx.cond(
         SessionState.user_timezone != "",
-        rx.moment(ChatState.gate_opens_at, format=when + " z", tz=SessionState.user_timezone),
-        rx.moment(ChatState.gate_opens_at, format=when, local=True),
+        rx.moment(instant, format=when + " z", tz=SessionState.user_timezone),
+        rx.moment(instant, format=when, local=True),
+    )
+
+
+def _countdown(instant) -> rx.Component:
+    """Time to `instant` ("in 5 minutes"), re-rendered every 5 s; each change re-reads the
+    gate, so the chat opens and closes on time without a reload."""
+    return rx.moment(instant, from_now=True, interval=5_000, on_change=ChatState.refresh_gate)
+
+
+def _window_closing() -> rx.Component:
+    """In a check-in: when the chat closes. A reply under way then still finishes."""
+    return rx.cond(
+        ChatState.gate_open & (ChatState.gate_closes_at != ""),
+        rx.text(
+            rx.icon("clock", size=12),
+            " Check-in chat open until ",
+            rx.el.strong(_local_time(ChatState.gate_closes_at, "HH:mm"), id="chat-window-time"),
+            " (closes ",
+            _countdown(ChatState.gate_closes_at),
+            ").",
+            size="1",
+            color_scheme="gray",
+            id="chat-window",
+            custom_attrs={"data-closes-at": ChatState.gate_closes_at},
+        ),
     )
 
 
 def _gate() -> rx.Component:
-    """Shown in tracking outside a meeting window: when the coach opens, counting down; the
-    countdown's change re-reads the gate, so the chat opens without a reload."""
+    """Shown in tracking outside a meeting window: when the coach opens, counting down."""
     return rx.cond(
         ChatState.gate_open,
         rx.fragment(),
@@ -136,14 +160,12 @@ def _gate() -> rx.Component:
                     ChatState.gate_opens_at != "",
                     rx.fragment(
                         "The chat opens ",
-                        rx.el.strong(_opening_time(), id="chat-gate-time"),
-                        " (",
-                        rx.moment(
-                            ChatState.gate_opens_at,
-                            from_now=True,
-                            interval=5_000,
-                            on_change=ChatState.refresh_gate,
+                        rx.el.strong(
+                            _local_time(ChatState.gate_opens_at, "dddd D MMMM, HH:mm"),
+                            id="chat-gate-time",
                         ),
+                        " (",
+                        _countdown(ChatState.gate_opens_at),
                         ").",
                     ),
                     rx.fragment(
@@ -255,6 +277,7 @@ def chat_panel() -> rx.Component:
         ),
         _error_bar(),
         _gate(),
+        _window_closing(),
         _composer(),
         _clear_dialog(),
         height="100%",

@@ -17,6 +17,8 @@ from goalgetter.data import chat_messages
 from goalgetter.domain.meetings import CoachAccess
 from goalgetter.domain.validation import ValidationError, check_chat_message
 from goalgetter.settings import get_settings
+from goalgetter.state.checkins import CheckinState
+from goalgetter.state.goals import GoalsState
 from goalgetter.state.session import SessionState
 
 SHOWN_HISTORY = 100
@@ -67,6 +69,7 @@ class ChatState(SessionState):
     # The coach's availability as last read; the send path checks it again itself.
     gate_open: bool = True
     gate_opens_at: str = ""  # ISO 8601 UTC, formatted in the page in the user's zone
+    gate_closes_at: str = ""  # in a check-in: when the coach closes (ISO 8601 UTC)
     _generation_id: str = ""
     _generation_started: float = 0.0
     _pending_message: str = ""
@@ -81,13 +84,19 @@ class ChatState(SessionState):
     async def refresh_gate(self, _changed: str = ""):
         user_id = await self._signed_in_user_id()
         access = await coach_gate(user_id)
-        self._show_gate(access)
+        changed = self._show_gate(access)
         if await greet_once(user_id, access):
             await self._show_history(user_id)
+        # A check-in opened or ended with the page open: the check-in form follows.
+        return CheckinState.load_checkins if changed else None
 
-    def _show_gate(self, access: CoachAccess) -> None:
+    def _show_gate(self, access: CoachAccess) -> bool:
+        """Show `access`; True when the chat opened or closed."""
+        changed = self.gate_open != access.open
         self.gate_open = access.open
         self.gate_opens_at = access.opens_at.isoformat() if access.opens_at else ""
+        self.gate_closes_at = access.closes_at.isoformat() if access.closes_at else ""
+        return changed
 
     @rx.event
     async def load_history(self):
@@ -155,7 +164,7 @@ class ChatState(SessionState):
             if not message or not generation:
                 return
             user_id = await self._signed_in_user_id()
-            selected_id = (await self.get_state(_goals_state())).selected_id
+            selected_id = (await self.get_state(GoalsState)).selected_id
         stop = _LIVE_REPLIES[generation] = asyncio.Event()
         outcome, failure, gate = None, "", None
         try:
@@ -235,9 +244,3 @@ class ChatState(SessionState):
             return
         await chat_messages.clear_history(await self._signed_in_user_id())
         self.messages, self.chat_error, self.can_retry = [], "", False
-
-
-def _goals_state():
-    from goalgetter.state.goals import GoalsState
-
-    return GoalsState

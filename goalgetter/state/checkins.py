@@ -10,7 +10,6 @@ import reflex as rx
 from goalgetter.coach.gate import coach_gate
 from goalgetter.data import meetings as meetings_data
 from goalgetter.domain.checkins import CONFIDENCE_LABELS, parse_checkin
-from goalgetter.domain.timezones import first_zone
 from goalgetter.domain.validation import ValidationError
 from goalgetter.state.goals import GoalsState
 
@@ -36,7 +35,7 @@ class CheckinState(GoalsState):
         user_id = await self._signed_in_user_id()
         access = await coach_gate(user_id)
         self.checkin_meeting = access.meeting_id or "" if access.reason == "meeting" else ""
-        zone = first_zone(self.browser_timezone)
+        zone = self._display_zone()
         self.progress_points = [
             {
                 "when": point["start"].astimezone(zone).strftime("%d %b"),

@@ -9,7 +9,7 @@ import reflex as rx
 from goalgetter.data import goals as goals_data
 from goalgetter.data import revisions as revisions_data
 from goalgetter.domain.revisions import diff_lines, diff_summary
-from goalgetter.domain.timezones import first_zone, local_time_label
+from goalgetter.domain.timezones import local_time_label
 from goalgetter.state.goals import GoalsState
 
 KIND_LABELS = {
@@ -47,7 +47,7 @@ class HistoryState(GoalsState):
     @rx.event
     async def open_history(self):
         user_id = await self._signed_in_user_id()
-        zone = first_zone(self.browser_timezone)
+        zone = self._display_zone()
         found = await revisions_data.list_revisions(user_id, self.selected_id)
         self.revisions = [
             {

@@ -7,13 +7,15 @@ SessionState and are reset whenever the signed-in user changes.
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import reflex as rx
 from bson import ObjectId
 from starlette.requests import cookie_parser
 
 from goalgetter import accounts
 from goalgetter.data import users
-from goalgetter.domain.timezones import parse_timezone
+from goalgetter.domain.timezones import first_zone, parse_timezone
 from goalgetter.routes import SESSION_COOKIE
 
 
@@ -30,11 +32,15 @@ def session_token(cookie_header: str) -> str:
 class SessionState(rx.State):
     user_name: str = ""
     user_email: str = ""
-    # The browser's IANA zone: dates in downloads and lists are shown in it.
+    # The browser's IANA zone: times are shown in it until the user saves one.
     browser_timezone: str = "UTC"
     # The zone saved with the user's check-in schedule ("" until they choose one).
     user_timezone: str = ""
     _user_id: str = ""
+
+    def _display_zone(self) -> ZoneInfo:
+        """Times shown to this user: in their saved zone, else the browser's (as downloads)."""
+        return first_zone(self.user_timezone, self.browser_timezone)
 
     async def _signed_in_user_id(self) -> ObjectId:
         """The user every data call acts for: the owner of this connection's session cookie,

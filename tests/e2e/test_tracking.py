@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import expect
 
 from tests.e2e.flows import new_goal, send_message, sign_up, unique_email, wait_reply_done
+from tests.fakes.anthropic_fake import reply_tokens
 
 
 def _start_tracking(page, app, timezone: str) -> None:
@@ -122,4 +123,47 @@ def test_the_chat_opens_by_itself_when_the_window_opens(page, app):
     expect(page.locator("#chat-input")).to_be_enabled()
     expect(page.locator('#chat-messages [data-role="assistant"]')).to_contain_text(
         "Welcome to your check-in, Sunny!"
+    )
+
+
+def test_when_the_window_closes_a_running_reply_finishes_and_the_chat_closes(page, app):
+    email = unique_email("late")
+    sign_up(page, app.url, "Lena Late", email)
+    new_goal(page, "Swim 2 km", "Swim 2 km without a break by May 2027.")
+    _start_tracking(page, app, "Europe/Berlin")
+    user = app.db.users.find_one({"email": email})
+    # The window (start - 30 min to end + 60 min) closes 30 s from now.
+    end = datetime.now(UTC) + timedelta(seconds=30) - timedelta(minutes=60)
+    _move_first_meeting(app, user["_id"], end - timedelta(minutes=45), end)
+    page.click("#nav-workspace")
+    closes = (end + timedelta(minutes=60)).astimezone(ZoneInfo("Europe/Berlin"))
+    expect(page.locator("#chat-window-time")).to_have_text(closes.strftime("%H:%M %Z"))
+    expect(page.locator("#checkin-form")).to_be_visible()
+
+    app.fake.token_delay = 2.5  # about 45 s of reply: the window closes while it streams
+    send_message(page, "My last update before the window closes")
+    expect(page.locator("#chat-stop")).to_be_visible()
+    # The countdown passes the closing time; the page notices without a reload.
+    expect(page.locator("#chat-gate")).to_be_visible(timeout=45_000)
+    expect(page.locator("#chat-input")).to_be_disabled()
+    expect(page.locator("#chat-stop")).to_be_visible()  # the reply is still coming
+    expect(page.locator("#checkin-form")).to_have_count(0)
+    expect(page.locator("#chat-send")).to_be_visible(timeout=60_000)  # the reply ended
+    reply = reply_tokens("My last update before the window closes")
+    expect(page.locator('#chat-messages [data-role="assistant"]').last).to_contain_text(
+        "".join(reply).strip()
+    )
+    stored = app.db.chat_messages.find_one({"user_id": user["_id"]})
+    assert stored["messages"][-1]["content"] == "".join(reply)
+    assert "streaming" not in (stored["messages"][-1].get("metadata") or {})
+    expect(page.locator("#chat-send")).to_be_disabled()
+    # One chat request; the scheduler may also have asked for the ended meeting's recap.
+    asked = [r["body"]["messages"][-1]["content"] for r in app.fake.requests]
+    assert sum("My last update" in text for text in asked) == 1
+
+
+def _move_first_meeting(app, user_id, start: datetime, end: datetime) -> None:
+    app.db.meeting_series.update_one(
+        {"_id": user_id},
+        {"$set": {"state.0.meetings.0.start": start, "state.0.meetings.0.end": end}},
     )

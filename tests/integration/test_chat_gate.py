@@ -15,6 +15,7 @@ from goalgetter.data import meetings as meetings_data
 from goalgetter.domain.checkins import parse_checkin
 from goalgetter.domain.recurrence import parse_schedule
 from goalgetter.scheduler import tick
+from tests.fakes.anthropic_fake import reply_tokens
 from tests.integration.test_conversation import claude, keep_going
 
 # Monday 2027-01-04 08:00 UTC; the weekly check-in is Mondays 09:00 Berlin (08:00 UTC), 30 min.
@@ -95,6 +96,48 @@ async def test_a_send_inside_the_window_is_answered(tracking_user, fake_claude):
     assert outcome.text and not outcome.error
     contents = [m["content"] for m in await chat_messages.recent_messages(tracking_user, 10)]
     assert contents[0] == "Here is my progress"
+
+
+async def test_a_reply_running_when_the_window_closes_finishes_and_the_next_send_is_refused(
+    tracking_user, fake_claude
+):
+    closes = MONDAY_9_BERLIN + timedelta(minutes=30 + 60)
+    refused: list[CoachClosed] = []
+
+    async def send_again_once_closed(message_id: str, text: str) -> bool:
+        # While the first reply streams, the window closes and the user sends again.
+        if not refused:
+            with pytest.raises(CoachClosed) as closed:
+                await send_and_reply(
+                    tracking_user,
+                    "One more thing",
+                    "",
+                    coach=claude(fake_claude),
+                    show=keep_going,
+                    now=closes,
+                )
+            refused.append(closed.value)
+        return True
+
+    outcome = await send_and_reply(
+        tracking_user,
+        "Last words before the end",
+        "",
+        coach=claude(fake_claude),
+        show=send_again_once_closed,
+        now=closes - timedelta(seconds=1),
+    )
+    assert refused and refused[0].access.opens_at == MONDAY_9_BERLIN + timedelta(
+        days=7, minutes=-30
+    )
+    assert outcome.text == "".join(reply_tokens("Last words before the end"))
+    assert not outcome.meta.get("stopped") and not outcome.error
+    stored = await chat_messages.recent_messages(tracking_user, 10)
+    assert [(m["role"], m["content"]) for m in stored] == [
+        ("user", "Last words before the end"),
+        ("assistant", outcome.text),
+    ]
+    assert len(fake_claude.requests) == 1
 
 
 async def test_goal_setting_is_always_open(db):
