@@ -80,10 +80,27 @@ async def test_start_tracking_stores_the_schedule_activates_drafts_and_plans_mee
 
 async def test_tracking_is_one_way(ann):
     state = await tracking(ann)
+    user = await users.get_user(ann)
     with pytest.raises(ValidationError) as refused:
-        await meetings.start_tracking(ann, weekly(cadence="monthly", day_of_month=5), now=T0)
+        await meetings.start_tracking(
+            ann, weekly(cadence="monthly", day_of_month=5, zone="Asia/Tokyo"), now=T0
+        )
     assert refused.value.code == "already_tracking" and "already tracking" in str(refused.value)
     assert await meetings.series(ann) == state
+    assert await users.get_user(ann) == user  # the schedule fields were not touched either
+
+
+async def test_starting_keeps_the_other_settings_and_refuses_an_unknown_user(db, ann):
+    await db.users.update_one({"_id": ann}, {"$set": {"settings.reminders": "email"}})
+    await meetings.start_tracking(ann, weekly(zone="Europe/Berlin"), now=T0)
+    user = await users.get_user(ann)
+    assert user["settings"] == {
+        "timezone": "Europe/Berlin",
+        "meeting_duration": 45,
+        "reminders": "email",
+    }
+    with pytest.raises(LookupError):
+        await meetings.start_tracking(ObjectId(), weekly(), now=T0)
 
 
 async def test_two_tabs_starting_tracking_at_once_start_it_exactly_once(db, ann):
