@@ -6,9 +6,9 @@ from goalgetter.components.brand import ACCENT
 from goalgetter.components.buttons import icon_action
 from goalgetter.components.confirm_dialog import confirm_dialog
 from goalgetter.components.safe_markdown import safe_markdown
+from goalgetter.components.times import local_time
 from goalgetter.domain.validation import MAX_CHAT_MESSAGE_LENGTH
 from goalgetter.state.chat import ChatMessage, ChatState
-from goalgetter.state.session import SessionState
 
 
 def _bubble(message: ChatMessage) -> rx.Component:
@@ -113,15 +113,6 @@ def _error_bar() -> rx.Component:
     )
 
 
-def _local_time(instant, when: str) -> rx.Component:
-    """`instant` (ISO UTC) in the saved zone, else the browser's."""
-    return rx.cond(
-        SessionState.user_timezone != "",
-        rx.moment(instant, format=when + " z", tz=SessionState.user_timezone),
-        rx.moment(instant, format=when, local=True),
-    )
-
-
 def _countdown(instant) -> rx.Component:
     """Time to `instant` ("in 5 minutes"), re-rendered every 5 s; each change re-reads the
     gate, so the chat opens and closes on time without a reload."""
@@ -135,7 +126,9 @@ def _window_closing() -> rx.Component:
         rx.text(
             rx.icon("clock", size=12),
             " Check-in chat open until ",
-            rx.el.strong(_local_time(ChatState.gate_closes_at, "HH:mm"), id="chat-window-time"),
+            rx.el.strong(
+                local_time(ChatState.gate_closes_at, "HH:mm", zone_name=True), id="chat-window-time"
+            ),
             " (closes ",
             _countdown(ChatState.gate_closes_at),
             ").",
@@ -161,7 +154,9 @@ def _gate() -> rx.Component:
                     rx.fragment(
                         "The chat opens ",
                         rx.el.strong(
-                            _local_time(ChatState.gate_opens_at, "dddd D MMMM, HH:mm"),
+                            local_time(
+                                ChatState.gate_opens_at, "dddd D MMMM, HH:mm", zone_name=True
+                            ),
                             id="chat-gate-time",
                         ),
                         " (",

@@ -5,6 +5,7 @@ import zoneinfo
 import reflex as rx
 
 from goalgetter.components.buttons import icon_action, labelled, quiet_button
+from goalgetter.components.times import local_time
 from goalgetter.data.meetings import MAX_NOTES_LENGTH
 from goalgetter.domain.recurrence import CADENCE_LABELS, MAX_DURATION, MIN_DURATION, WEEKDAY_NAMES
 from goalgetter.state.meetings import MeetingItem, MeetingsState
@@ -18,16 +19,6 @@ STATUS_COLORS = {
     "missed": "red",
 }
 ZONES = sorted(zoneinfo.available_timezones() - {"localtime", "posixrules"})
-WHEN = "ddd D MMM YYYY, HH:mm"
-
-
-def local_time(iso: rx.Var[str], fmt: str = WHEN) -> rx.Component:
-    """An instant in the user's zone (their schedule's), else the browser's."""
-    return rx.cond(
-        SessionState.user_timezone != "",
-        rx.moment(iso, format=fmt, tz=SessionState.user_timezone),
-        rx.moment(iso, format=fmt, local=True),
-    )
 
 
 def _day_select() -> rx.Component:
