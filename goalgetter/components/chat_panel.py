@@ -123,17 +123,22 @@ def _window_closing() -> rx.Component:
     """In a check-in: when the chat closes. A reply under way then still finishes."""
     return rx.cond(
         ChatState.gate_open & (ChatState.gate_closes_at != ""),
-        rx.text(
-            rx.icon("clock", size=12),
-            " Check-in chat open until ",
-            rx.el.strong(
-                local_time(ChatState.gate_closes_at, "HH:mm", zone_name=True), id="chat-window-time"
+        rx.hstack(
+            rx.icon("clock", size=12, flex_shrink="0"),
+            rx.text(
+                "Check-in chat open until ",
+                rx.el.strong(
+                    local_time(ChatState.gate_closes_at, "HH:mm", zone_name=True),
+                    id="chat-window-time",
+                ),
+                " (closes ",
+                _countdown(ChatState.gate_closes_at),
+                ").",
+                size="1",
             ),
-            " (closes ",
-            _countdown(ChatState.gate_closes_at),
-            ").",
-            size="1",
-            color_scheme="gray",
+            spacing="1",
+            align="center",
+            color="var(--gray-11)",
             id="chat-window",
             custom_attrs={"data-closes-at": ChatState.gate_closes_at},
         ),

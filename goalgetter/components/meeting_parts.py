@@ -130,21 +130,40 @@ def next_meeting() -> rx.Component:
     return rx.card(
         rx.cond(
             meeting,
-            rx.vstack(
-                rx.text("Next check-in", size="2", color_scheme="gray"),
-                rx.heading(local_time(meeting["start"].to(str)), size="5"),
-                rx.text(
-                    "Starts ",
-                    rx.moment(meeting["start"].to(str), from_now=True, interval=1000),
-                    " · the coach opens 30 minutes before and stays until an hour after.",
-                    size="2",
-                ),
-                spacing="1",
-            ),
+            rx.cond(meeting["can_complete"], _meeting_open(meeting), _meeting_ahead(meeting)),
             rx.text("No check-in planned. Change the schedule below to plan the next ones."),
         ),
         id="meetings-next",
         width="100%",
+    )
+
+
+def _meeting_ahead(meeting) -> rx.Component:
+    return rx.vstack(
+        rx.text("Next check-in", size="2", color_scheme="gray"),
+        rx.heading(local_time(meeting["start"].to(str)), size="5"),
+        rx.text(
+            "Starts ",
+            rx.moment(meeting["start"].to(str), from_now=True, interval=1000),
+            " · the coach opens 30 minutes before and stays until an hour after.",
+            size="2",
+        ),
+        spacing="1",
+    )
+
+
+def _meeting_open(meeting) -> rx.Component:
+    """Its window is open: say so, and lead to the coach."""
+    return rx.vstack(
+        rx.text("Check-in now", size="2", color_scheme="orange", weight="medium"),
+        rx.heading(local_time(meeting["start"].to(str)), size="5"),
+        rx.text("Your coach is here now, until an hour after it ends.", size="2"),
+        rx.link(
+            rx.button(rx.icon("message-circle", size=16), "Talk to your coach", size="2"),
+            href="/workspace",
+            id="meetings-open-coach",
+        ),
+        spacing="2",
     )
 
 

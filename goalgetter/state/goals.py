@@ -124,9 +124,14 @@ class GoalsState(SessionState):
     async def load(self):
         user_id = await self._signed_in_user_id()
         await self._load_list(user_id)
-        if self.selected_id and await goals_data.get_goal(user_id, self.selected_id):
-            # A reload or a reconnect: keep the open goal's newest text, even unsaved.
+        open_goal = (
+            await goals_data.get_goal(user_id, self.selected_id) if self.selected_id else None
+        )
+        if open_goal:
+            # A reload or a reconnect: keep the open goal's newest text, even unsaved; its
+            # phase, deadline, tags and milestones as stored (starting tracking, another tab).
             self.loaded_title, self.loaded_content = self._title, self._content
+            self._show_meta(open_goal)
             return
         await self._open(user_id, self.goals[0]["id"] if self.goals else "")
 

@@ -34,6 +34,7 @@ def test_outside_a_window_the_gate_says_when_it_opens_in_local_time(page, app):
     assert (opens.hour, opens.minute, opens.weekday()) == (18, 0, 2)
 
     page.click("#nav-workspace")
+    expect(page.locator("#goal-phase")).to_have_value("active")  # the open goal, refreshed
     gate = page.locator("#chat-gate")
     expect(gate).to_be_visible()
     expected = opens.strftime("%A %-d %B, %H:%M ") + opens.tzname()
@@ -97,6 +98,11 @@ def test_with_a_meeting_starting_now_the_chat_opens(page, app):
         "at_risk",
         "Two books behind <b>plan</b>",
     )
+    # The meetings page says the check-in is on and leads back to the coach.
+    page.click("#nav-meetings")
+    expect(page.locator("#meetings-next")).to_contain_text("Check-in now")
+    page.click("#meetings-open-coach")
+    expect(page.locator("#chat-window")).to_be_visible()
 
 
 def test_the_chat_opens_by_itself_when_the_window_opens(page, app):
