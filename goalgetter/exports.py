@@ -73,7 +73,12 @@ async def _signed_in_user(request: Request) -> dict | None:
 
 async def _pdf(goal_list: list[dict], user: dict, request: Request, name: str) -> Response:
     tz = user_timezone(user, request.query_params.get("tz"))
-    body = await asyncio.to_thread(goals_pdf, goal_list, exported_at=datetime.now(UTC), tz=tz)
+    # Only tracking users have meetings (and a miss is a scan on the embedded store).
+    tracking = user.get("phase") == "tracking"
+    checkins = await meetings.checkins_by_goal(user["_id"]) if tracking else {}
+    body = await asyncio.to_thread(
+        goals_pdf, goal_list, exported_at=datetime.now(UTC), tz=tz, checkins=checkins
+    )
     unicode_name = pdf_filename(name, ascii_only=False)
     return _download(body, pdf_filename(name), "application/pdf", unicode_name)
 

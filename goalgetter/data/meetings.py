@@ -389,11 +389,16 @@ async def record_checkin(
 
 
 async def goal_progress(user_id: ObjectId, goal_id: str) -> list[dict]:
-    """The goal's check-ins over the meetings, oldest first: {start, progress, confidence}."""
+    """The goal's check-ins over the meetings, oldest first: {start, progress, confidence,
+    note}."""
+    return (await checkins_by_goal(user_id)).get(goal_id, [])
+
+
+async def checkins_by_goal(user_id: ObjectId) -> dict[str, list[dict]]:
+    """Every check-in of the user's goals, by goal id, each goal's oldest first."""
     upcoming, past = await list_meetings(user_id)
-    points = [
-        {"start": m["start"], **m["checkins"][goal_id]}
-        for m in [*upcoming, *past]
-        if goal_id in (m.get("checkins") or {})
-    ]
-    return sorted(points, key=lambda point: point["start"])
+    by_goal: dict[str, list[dict]] = {}
+    for meeting in sorted([*upcoming, *past], key=lambda m: m["start"]):
+        for goal_id, checkin in (meeting.get("checkins") or {}).items():
+            by_goal.setdefault(goal_id, []).append({"start": meeting["start"], **checkin})
+    return by_goal

@@ -1,8 +1,9 @@
 """Goals → a printable PDF: one goal per page, made to be pinned on a wall.
 
 This module is the page layout: sections of a goal (title, meta line, tags, SMART line,
-milestones, markdown body), page breaks, header and footer. The characters themselves (which
-glyphs the fonts have, where lines break, the download's file name) are `pdf_text`'s.
+milestones, markdown body, check-ins), page breaks, header and footer. The characters
+themselves (which glyphs the fonts have, where lines break, the download's file name) are
+`pdf_text`'s.
 Pages are broken by `line_box()`, not by fpdf2's auto page break, so a line never splits;
 footers are drawn once all pages exist, since they show the total.
 """
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
 
+from goalgetter.domain.checkins import CONFIDENCE_LABELS
 from goalgetter.domain.smart import analyse_goal
 from goalgetter.integrations.pdf_markdown import Block, Span, parse_markdown
 from goalgetter.integrations.pdf_text import (
@@ -42,6 +44,7 @@ PASS, FAIL = (21, 128, 61), (185, 28, 28)
 PHASE_COLORS = {"draft": (107, 114, 128), "active": (37, 99, 235),
                 "completed": (22, 128, 61), "archived": (120, 113, 108)}  # fmt: skip
 TEMPLATES = {"smart": "SMART", "okr": "OKR", "custom": "Custom"}
+CONFIDENCE_COLORS = {"on_track": PASS, "at_risk": (180, 83, 9), "off_track": FAIL}
 
 MARGIN, TOP, BOTTOM = 18.0, 20.0, 20.0  # mm; header and footer live outside TOP/BOTTOM
 BODY, HEADINGS = 10.5, (16.0, 13.5, 12.0, 11.0)  # pt
@@ -55,8 +58,10 @@ def goals_pdf(
     exported_at: datetime,
     tz: ZoneInfo,
     title: str | None = None,
+    checkins: Mapping[str, Sequence[Mapping]] | None = None,
 ) -> bytes:
-    """The goals as PDF bytes; `exported_at` naive means UTC, shown in `tz` in the footer."""
+    """The goals as PDF bytes; `exported_at` naive means UTC, shown in `tz` in the footer.
+    `checkins`: by goal id, oldest first (data/meetings.checkins_by_goal), dated in `tz`."""
     for style in FACES:  # fail before any work, whatever the content needs
         font_path(style)
     moment = exported_at if exported_at.tzinfo else exported_at.replace(tzinfo=UTC)
@@ -68,6 +73,7 @@ def goals_pdf(
     for goal in goals:
         if isinstance(goal, Mapping):
             pdf.goal(goal)
+            pdf.checkins(_list((checkins or {}).get(_text(goal.get("_id")))), tz)
     if not pdf.page:
         pdf.empty()
     pdf.footers(_stamp(moment, tz))
@@ -261,6 +267,28 @@ class _GoalPdf(FPDF):
         self.rule()
         for block in parse_markdown(content):
             self.block(block)
+
+    def checkins(self, checkins: list, tz: ZoneInfo) -> None:
+        """Progress over the check-ins, after the goal's text: a line per check-in."""
+        points = [c for c in checkins if isinstance(c, Mapping)]
+        if not points:
+            return
+        self.y += 2
+        self.rule()
+        self.flow([("Check-ins ", "B", INK), (f"{len(points)} recorded", "", MUTED)], 10.5)
+        for point in points:
+            start = point.get("start")
+            when = start.astimezone(tz).strftime("%d %b %Y") if isinstance(start, datetime) else ""
+            confidence = _text(point.get("confidence"))
+            pieces: list[Piece] = [
+                (f"{when}  ", "", MUTED),
+                (f"{_text(point.get('progress'))}%", "B", INK),
+                (f"  {CONFIDENCE_LABELS.get(confidence, confidence)}", "B",
+                 CONFIDENCE_COLORS.get(confidence, MUTED)),
+            ]  # fmt: skip
+            if note := _text(point.get("note")).strip():
+                pieces.append((f"  {note}", "", INK))
+            self.flow(pieces, 10, left=LIST_INDENT, marker=("•", "", MUTED), after=0.8)
 
     def tags(self, tags: list[str]) -> None:
         if not tags:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import UTC, datetime
 
 import httpx
@@ -11,7 +12,9 @@ import pytest
 from pypdf import PdfReader
 
 from goalgetter import accounts
-from goalgetter.data import chat_messages, goals, templates, users
+from goalgetter.data import chat_messages, goals, meetings, templates, users
+from goalgetter.domain.checkins import parse_checkin
+from goalgetter.domain.recurrence import parse_schedule
 from goalgetter.exports import EXPORT_ROUTES
 from goalgetter.routes import SESSION_COOKIE, http_routes
 
@@ -71,6 +74,33 @@ async def test_a_goal_pdf_is_the_owners_only(http, people):
         assert (await http.get(f"/export/goal/{bad}.pdf", headers=_as(ann))).status_code == 404
     anonymous = await http.get(f"/export/goal/{ann['active']['_id']}.pdf")
     assert anonymous.status_code == 401
+
+
+async def test_a_goal_pdf_lists_its_check_ins(http, people):
+    ann, bob = people["Ann"], people["Bob"]
+    monday = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
+    for person, progress in ((ann, "40"), (bob, "90")):
+        schedule = parse_schedule(
+            cadence="weekly", weekday="0", day_of_month=None, local_time="09:00",
+            timezone="Europe/Berlin", duration_minutes="30", anchor_after=monday,
+        )  # fmt: skip
+        await meetings.start_tracking(person["id"], schedule, now=monday)
+        first = (await meetings.series(person["id"]))["meetings"][0]
+        # Bob records his check-in against Ann's goal id: refused, and not in her PDF.
+        recorded = await meetings.record_checkin(
+            person["id"],
+            first["id"],
+            str(ann["active"]["_id"]),
+            parse_checkin(progress, "on_track", f"{person['active']['title']} going well"),
+            now=first["start"],
+        )
+        assert (recorded is None) is (person is bob)
+    text = _pdf_text(
+        await http.get(f"/export/goal/{ann['active']['_id']}.pdf?tz=UTC", headers=_as(ann))
+    )
+    assert "Check-ins 1 recorded" in text
+    assert re.search(r"04 Jan 2027\s*40%\s*On track\s*Ann's marathon going well", text)
+    assert "90%" not in text and "Bob" not in text
 
 
 async def test_all_active_goals_pdf_holds_active_goals_only(http, people):

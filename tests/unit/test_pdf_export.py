@@ -101,6 +101,29 @@ def test_goal_page_shows_title_meta_tags_and_milestones():
     assert not re.search(r"☑\s*Finish a 15 km", text)
 
 
+def test_check_ins_follow_the_text_oldest_first_dated_in_the_users_zone():
+    goal = {**GOAL, "_id": "g1"}
+    checkins = {
+        "g1": [
+            # 23:30 UTC on 1 March is already 2 March in Berlin.
+            {"start": datetime(2027, 3, 1, 23, 30, tzinfo=UTC), "progress": 20,
+             "confidence": "on_track", "note": ""},
+            {"start": datetime(2027, 3, 8, 8, 0, tzinfo=UTC), "progress": 35,
+             "confidence": "at_risk", "note": "Knee <b>sore</b>"},
+        ],
+        "other goal": [{"start": datetime(2027, 3, 8, tzinfo=UTC), "progress": 99,
+                        "confidence": "off_track", "note": "not this goal"}],
+    }  # fmt: skip
+    text = "\n".join(pages(export([goal], checkins=checkins)))
+    assert "Check-ins 2 recorded" in text
+    first = text.index("02 Mar 2027")
+    assert re.search(r"02 Mar 2027\s*20%\s*On track", text)
+    assert re.search(r"08 Mar 2027\s*35%\s*At risk\s*Knee <b>sore</b>", text)
+    assert text.index("Training plan") < first < text.index("08 Mar 2027")
+    assert "99%" not in text and "not this goal" not in text
+    assert "Check-ins" not in "\n".join(pages(export([goal])))
+
+
 def test_smart_line_shows_every_letter_with_its_own_result():
     goal = {"title": "Get fitter", "content": "Run 5 km every week because it matters to me."}
     report = analyse_goal(goal["title"], goal["content"])
