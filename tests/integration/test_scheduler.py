@@ -219,3 +219,44 @@ async def test_meeting_scheduler_runs_at_start_up_on_demand_and_stops(db):
 async def test_tick_refuses_a_naive_clock(db):
     with pytest.raises(ValueError):
         await tick(datetime(2027, 3, 1, 9, 0))
+
+
+async def test_recaps_run_after_every_transition_is_stored_and_side_by_side(db):
+    people = [await tracking_user(n) for n in range(3)]
+    for user_id in people:
+        first = (await meetings.series(user_id))["meetings"][0]
+        await meetings.mark_attended(user_id, first["id"], START + timedelta(minutes=1))
+    started: list[ObjectId] = []
+    all_started = asyncio.Event()
+    seen_by_first_hook: list[list[str]] = []
+
+    async def slow_recap(user_id: ObjectId, meeting: dict) -> None:
+        started.append(user_id)
+        if len(started) == 1:
+            seen_by_first_hook.extend([(await statuses(u))[0] for u in people])
+        if len(started) == len(people):
+            all_started.set()
+        # Each recap waits for the others to start: one at a time, this never ends.
+        await asyncio.wait_for(all_started.wait(), timeout=10)
+
+    report = await tick(END + timedelta(minutes=1), on_completed=slow_recap)
+    assert report.completed == 3
+    assert seen_by_first_hook == ["completed"] * 3
+    assert sorted(started) == sorted(people)
+
+
+async def test_a_failing_recap_does_not_stop_the_others(db):
+    people = [await tracking_user(n) for n in range(2)]
+    for user_id in people:
+        first = (await meetings.series(user_id))["meetings"][0]
+        await meetings.mark_attended(user_id, first["id"], START + timedelta(minutes=1))
+    recaps = Recaps()
+
+    async def first_one_fails(user_id: ObjectId, meeting: dict) -> None:
+        if user_id == people[0]:
+            raise RuntimeError("the model is down")
+        await recaps(user_id, meeting)
+
+    report = await tick(END + timedelta(minutes=1), on_completed=first_one_fails)
+    assert report.completed == 2 and report.failed == 0
+    assert [user for user, _ in recaps.calls] == [people[1]]
