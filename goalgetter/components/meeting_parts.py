@@ -5,6 +5,7 @@ import zoneinfo
 import reflex as rx
 
 from goalgetter.components.buttons import icon_action, labelled, quiet_button
+from goalgetter.components.confirm_dialog import confirm_dialog
 from goalgetter.components.times import local_time
 from goalgetter.data.meetings import MAX_NOTES_LENGTH
 from goalgetter.domain.recurrence import CADENCE_LABELS, MAX_DURATION, MIN_DURATION, WEEKDAY_NAMES
@@ -223,7 +224,7 @@ def _meeting_row(meeting: MeetingItem) -> rx.Component:
             ),
             rx.cond(
                 meeting["can_move"],
-                icon_action("x", "Cancel this check-in", MeetingsState.cancel(meeting["id"])),
+                icon_action("x", "Cancel this check-in", MeetingsState.ask_cancel(meeting["id"])),
             ),
             rx.cond(
                 meeting["can_complete"],
@@ -270,7 +271,25 @@ def meeting_list() -> rx.Component:
             MeetingsState.past.length() == 0, rx.text("None yet.", color_scheme="gray", size="2")
         ),
         rx.foreach(MeetingsState.past, _meeting_row),
+        _cancel_dialog(),
         id="meeting-list",
         width="100%",
         spacing="2",
+    )
+
+
+def _cancel_dialog() -> rx.Component:
+    return confirm_dialog(
+        title="Cancel this check-in?",
+        description=rx.fragment(
+            "The check-in on ",
+            local_time(MeetingsState.cancel_start),
+            " will not take place and your coach will not open for it. This cannot be undone.",
+        ),
+        keep_label="Keep it",
+        confirm_label="Cancel check-in",
+        confirm_id="meeting-cancel-confirm",
+        is_open=MeetingsState.cancel_id != "",
+        on_keep=MeetingsState.keep_meeting,
+        on_confirm=MeetingsState.cancel,
     )

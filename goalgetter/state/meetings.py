@@ -70,12 +70,17 @@ class MeetingsState(SessionState):
     action_error: str = ""
     reschedule_id: str = ""
     complete_id: str = ""
+    cancel_id: str = ""  # the check-in whose cancelling waits for a yes
     reschedule_rule: str = RESCHEDULE_RULE
 
     @rx.var
     def next_meeting(self) -> MeetingItem | None:
         ahead = [m for m in self.upcoming if m["status"] in ("scheduled", "active")]
         return ahead[0] if ahead else None
+
+    @rx.var
+    def cancel_start(self) -> str:
+        return next((m["start"] for m in self.upcoming if m["id"] == self.cancel_id), "")
 
     @rx.event
     async def open_page(self):
@@ -186,7 +191,17 @@ class MeetingsState(SessionState):
         )
 
     @rx.event
-    async def cancel(self, meeting_id: str):
+    def ask_cancel(self, meeting_id: str):
+        self.cancel_id, self.reschedule_id, self.complete_id = meeting_id, "", ""
+        self.action_error = ""
+
+    @rx.event
+    def keep_meeting(self):
+        self.cancel_id = ""
+
+    @rx.event
+    async def cancel(self):
+        meeting_id, self.cancel_id = self.cancel_id, ""
         await self._act(lambda user, now: meetings_data.cancel(user, meeting_id, now=now))
 
     @rx.event

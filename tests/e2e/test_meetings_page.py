@@ -34,7 +34,15 @@ def test_cancel_and_a_reschedule_the_rules_refuse(page, app):
     page.click("#meeting-move")
     expect(page.locator("#meeting-error")).to_contain_text("one hour from now")
 
+    # Cancelling asks first; "Keep it" keeps it.
     second.get_by_role("button", name="Cancel this check-in").click()
+    question = page.get_by_role("alertdialog")
+    expect(question).to_contain_text(second_start.astimezone(BERLIN).strftime("%-d %b %Y, %H:%M"))
+    question.get_by_role("button", name="Keep it").click()
+    expect(question).to_have_count(0)
+    expect(page.locator('#meeting-list [data-status="cancelled"]')).to_have_count(0)
+    second.get_by_role("button", name="Cancel this check-in").click()
+    page.click("#meeting-cancel-confirm")
     expect(page.locator('#meeting-list [data-status="cancelled"]')).to_have_count(1)
     user = app.db.users.find_one({"email": email})
     meetings = app.db.meeting_series.find_one({"_id": user["_id"]})["state"][0]["meetings"]
