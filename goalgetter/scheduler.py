@@ -21,7 +21,7 @@ the hook for the coach's recap (meetings.set_recap). The hooks run once all of t
 transitions are stored, several at a time, so a slow model delays no transition; a crash in
 between loses that recap (the meeting keeps `recap: None`), never the state.
 
-Cost with 10,000 series stored (bench/scheduler.py, mongoeco SQLite over the wire): 13-20 ms
+Cost with 10,000 series stored (bench/scheduler.py, mongoeco SQLite over the wire): 9-20 ms
 (p50) for a tick with nothing due; 3.3-6.5 s for one with ~1% (106-141 series) due, 30-45 ms
 per series in operations of 5-30 ms each, so users' requests interleave with it instead of
 waiting behind one 3-7 s scan.

@@ -248,9 +248,24 @@ def _empty_chat() -> rx.Component:
     return rx.center(
         rx.vstack(
             rx.icon("flame", size=36, color=rx.color(ACCENT, 9)),
-            rx.text("Tell me what you want to make happen.", weight="bold"),
-            rx.text(
-                "I'll help you turn it into a goal you can't ignore.", size="2", color_scheme="gray"
+            rx.cond(
+                ChatState.gate_open,
+                rx.fragment(
+                    rx.text("Tell me what you want to make happen.", weight="bold"),
+                    rx.text(
+                        "I'll help you turn it into a goal you can't ignore.",
+                        size="2",
+                        color_scheme="gray",
+                    ),
+                ),
+                rx.fragment(
+                    rx.text("Your goals are set. Now we make them real.", weight="bold"),
+                    rx.text(
+                        "We talk in your check-ins; keep working on your goals until then.",
+                        size="2",
+                        color_scheme="gray",
+                    ),
+                ),
             ),
             align="center",
             spacing="1",

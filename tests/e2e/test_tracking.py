@@ -39,6 +39,7 @@ def test_outside_a_window_the_gate_says_when_it_opens_in_local_time(page, app):
     expect(gate).to_be_visible()
     expected = opens.strftime("%A %-d %B, %H:%M ") + opens.tzname()
     expect(page.locator("#chat-gate-time")).to_have_text(expected)
+    expect(page.get_by_text("Your goals are set. Now we make them real.")).to_be_visible()
     expect(page.locator("#chat-input")).to_be_disabled()
     expect(page.locator("#chat-send")).to_be_disabled()
     assert app.fake.requests == []
