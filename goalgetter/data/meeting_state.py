@@ -164,7 +164,7 @@ def settle(state: dict, now: datetime) -> tuple[int, list[dict]]:
     """After any change, in place: roll forward, take out what goes to the archive, and
     recompute next_due_at. Returns (meetings created, meetings taken out)."""
     created = roll_forward(state, now)
-    archived = _take_archived(state)
+    archived = _take_archived(state, now)
     if archived:
         years = {m["start"].year for m in archived} | set(state["archive_years"])
         state["archive_years"] = sorted(years)
@@ -212,9 +212,15 @@ def roll_forward(state: dict, now: datetime) -> int:
     return added
 
 
-def _take_archived(state: dict) -> list[dict]:
+def _take_archived(state: dict, now: datetime) -> list[dict]:
+    # Only meetings whose window has closed: a cancelled one still ahead keeps its period
+    # (and a run of cancellations never pushes out a meeting that is still open).
     finished = sorted(
-        (m for m in state["meetings"] if m["status"] in FINISHED),
+        (
+            m
+            for m in state["meetings"]
+            if m["status"] in FINISHED and m["end"] + WINDOW_AFTER <= now
+        ),
         key=lambda m: (m["start"], m["id"]),
     )
     old = finished[: max(0, len(finished) - KEEP_FINISHED)]

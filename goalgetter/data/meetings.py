@@ -44,7 +44,13 @@ from goalgetter.data.meeting_series import (
     set_archived_recap,
 )
 from goalgetter.domain.meetings import MeetingTimes, check_reschedule, window
-from goalgetter.domain.recurrence import Schedule, end_of, period_index
+from goalgetter.domain.recurrence import (
+    Schedule,
+    anchored_after,
+    end_of,
+    one_period_after,
+    period_index,
+)
 from goalgetter.domain.validation import ValidationError
 
 __all__ = [
@@ -152,7 +158,8 @@ async def _series_of_tracking_user(db: AsyncDatabase, user: dict, now: datetime)
 
 async def change_cadence(user_id: ObjectId, schedule: Schedule, *, now: datetime) -> dict | None:
     """A new schedule: meetings whose window has not opened are replaced by the new
-    schedule's, the rest (past, active, about to start) kept. None when not tracking."""
+    schedule's, the rest (past, active, about to start) kept; the first new one comes at
+    least a period after the last one kept. None when not tracking."""
     db = get_db()
     user = await db.users.find_one({"_id": user_id}, {"phase": 1, "meeting_schedule": 1})
     if user is None or user.get("phase") != "tracking":
@@ -160,15 +167,21 @@ async def change_cadence(user_id: ObjectId, schedule: Schedule, *, now: datetime
     if await _series_of_tracking_user(db, user, now) is None:
         return None
 
-    def change(state: dict) -> None:
+    def change(state: dict) -> Schedule:
         ms.drop_future(state, now)
-        state["schedule"] = ms.schedule_doc(schedule)
+        # A new schedule is no way to a second check-in in one period: its first meeting
+        # comes a full period after the last one kept.
+        held = [m["start"] for m in state["meetings"] if m["status"] != "cancelled"]
+        first = max([now, *(one_period_after(schedule, start) for start in held)])
+        new_schedule = anchored_after(schedule, first) if first > now else schedule
+        state["schedule"] = ms.schedule_doc(new_schedule)
+        return new_schedule
 
     applied = await mutate(user_id, change, now=now)
     if applied is None:
         return None
     # Informational copies for the rest of the app; the series is the truth.
-    await db.users.update_one({"_id": user_id}, {"$set": _user_fields(schedule, now)})
+    await db.users.update_one({"_id": user_id}, {"$set": _user_fields(applied.result, now)})
     return applied.state
 
 
@@ -276,14 +289,16 @@ async def reschedule(
 
 
 async def cancel(user_id: ObjectId, meeting_id: object, *, now: datetime) -> dict | None:
-    """Cancel one scheduled meeting that has not started (the series rolls one more forward)."""
+    """Cancel one scheduled meeting whose window has not opened (the series rolls one more
+    forward). Once open it stays, as for a reschedule: its period is spoken for."""
 
     def edit(state: dict, meeting: dict) -> dict:
-        if meeting["status"] != "scheduled" or meeting["start"] <= now:
+        if meeting["status"] != "scheduled" or window(meeting["start"], meeting["end"])[0] <= now:
             raise ValidationError(
                 "meeting",
                 "meeting_not_cancellable",
-                "Only a check-in that has not started yet can be cancelled.",
+                "A check-in can be cancelled until 30 minutes before it starts, when the "
+                "coach opens for it.",
             )
         meeting.update(status="cancelled", finished_at=now)
         return dict(meeting)

@@ -32,6 +32,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NoReturn
 from zoneinfo import ZoneInfo
 
+from dateutil.relativedelta import relativedelta
 from dateutil.rrule import MONTHLY, WEEKLY, rrule
 
 from goalgetter.domain.timezones import parse_timezone
@@ -124,9 +125,20 @@ def parse_schedule(
         duration_minutes=duration,
         anchor=start_day,
     )
+    return anchored_after(schedule, anchor_after)
+
+
+def anchored_after(schedule: Schedule, after: datetime) -> Schedule:
+    """The same rule with its first meeting at or after `after`."""
+    _require_aware(after, "after")
+    monthly = schedule.cadence == "monthly"
     # Bi-weekly parity starts at the first meeting, so find it with a plain weekly rule.
-    probe = replace(schedule, cadence="monthly" if monthly else "weekly")
-    first_local, _ = _upcoming(probe, after=anchor_after, count=1)[0]
+    probe = replace(
+        schedule,
+        cadence="monthly" if monthly else "weekly",
+        anchor=after.astimezone(ZoneInfo(schedule.timezone)).date(),
+    )
+    first_local, _ = _upcoming(probe, after=after, count=1)[0]
     anchor = first_local.date()
     return replace(
         schedule,
@@ -134,6 +146,19 @@ def parse_schedule(
         weekday=anchor.weekday() if monthly else schedule.weekday,
         day_of_month=schedule.day_of_month if monthly else anchor.day,
     )
+
+
+def one_period_after(schedule: Schedule, start: datetime) -> datetime:
+    """`start` plus one period of the cadence (7 or 14 days, or a month) in local wall time:
+    the earliest a meeting may follow one held at `start`."""
+    _require_aware(start, "start")
+    local = start.astimezone(ZoneInfo(schedule.timezone))
+    step = (
+        relativedelta(months=1)
+        if schedule.cadence == "monthly"
+        else relativedelta(days=_period_days(schedule))
+    )
+    return (local + step).astimezone(UTC)
 
 
 def occurrences(schedule: Schedule, *, after: datetime, count: int) -> list[datetime]:

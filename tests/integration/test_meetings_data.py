@@ -218,6 +218,56 @@ async def test_change_cadence_keeps_the_past_and_regenerates_the_future(ann):
     assert await meetings.change_cadence(stranger, monthly, now=now) is None
 
 
+async def test_changing_the_schedule_day_after_day_gives_no_extra_check_in(ann):
+    state = await tracking(ann)  # Mondays 09:00 UTC; the first is Monday 1 March
+    first = state["meetings"][0]
+    assert await meetings.mark_attended(ann, first["id"], first["start"])
+    monday = first["start"]
+    for day, weekday in ((1, 1), (2, 2), (3, 3)):  # Tuesday, Wednesday, Thursday
+        now = monday + timedelta(days=day)
+        changed = await meetings.change_cadence(ann, weekly(weekday=weekday, after=now), now=now)
+        assert [m["id"] for m in changed["meetings"] if m["start"] < now] == [first["id"]]
+        # The next check-in is at least a week after the one held on Monday.
+        assert min(m["start"] for m in changed["meetings"] if m["start"] > now) == monday + (
+            timedelta(days=7 + weekday)
+        )
+    # A monthly schedule starts a month after it, on its day or the month's last day.
+    now = monday + timedelta(days=4)
+    monthly = weekly(cadence="monthly", day_of_month=31, after=now)
+    changed = await meetings.change_cadence(ann, monthly, now=now)
+    assert min(m["start"] for m in changed["meetings"] if m["start"] > now) == datetime(
+        2027, 4, 30, 9, 0, tzinfo=UTC
+    )
+    assert (await users.get_user(ann))["meeting_schedule"] == changed["schedule"]
+
+
+async def test_a_check_in_can_be_cancelled_until_its_window_opens(ann):
+    second = (await tracking(ann))["meetings"][1]
+    opens = second["start"] - timedelta(minutes=30)
+    with pytest.raises(ValidationError) as too_late:
+        await meetings.cancel(ann, second["id"], now=opens)
+    assert too_late.value.code == "meeting_not_cancellable" and "30 minutes" in str(too_late.value)
+    in_time = await meetings.cancel(ann, second["id"], now=opens - timedelta(seconds=1))
+    assert in_time["status"] == "cancelled"
+
+
+async def test_cancelling_many_check_ins_never_archives_one_still_open(ann):
+    first = (await tracking(ann))["meetings"][0]
+    during = first["start"] + timedelta(minutes=5)
+    assert await meetings.complete(ann, first["id"], "Done early", now=during)  # window open
+    for _ in range(12):  # more than the series keeps finished meetings
+        state = await meetings.series(ann)
+        later = next(
+            m for m in state["meetings"] if m["status"] == "scheduled" and m["start"] > during
+        )
+        assert await meetings.cancel(ann, later["id"], now=during)
+    state = await meetings.series(ann)
+    assert first["id"] in [m["id"] for m in state["meetings"]]
+    phase, times = await meetings.gate_view(ann)
+    assert coach_access(phase, times, during).meeting_id == first["id"]
+    assert sum(m["status"] == "cancelled" for m in state["meetings"]) == 12
+
+
 async def test_a_greeting_and_an_attendance_are_claimed_once(ann):
     state = await tracking(ann)
     first = state["meetings"][0]
