@@ -8,9 +8,9 @@
    (goalgetter/data/meeting_state.advance), and register where each will be due next,
    batched by slot;
 3. apply each series' plan as one compare-and-set (goalgetter/data/meeting_series.mutate):
-   scheduled → active at the start, active → completed at the end when the user came, or
-   missed when the chat window closed with nobody there (end + WINDOW_AFTER), straight to
-   completed/missed when the app was down past that; roll forward so `upcoming` meetings lie
+   scheduled → active at the start, active → completed when the chat window closes (end +
+   WINDOW_AFTER) if the user came, or missed if nobody did, straight to completed/missed
+   when the app was down past that; roll forward so `upcoming` meetings lie
    ahead; archive old ones. Another process's tick racing this one loses the compare-and-set,
    re-reads and finds nothing left to do, so each transition is applied, counted and handed
    to `on_completed` exactly once;

@@ -50,6 +50,7 @@ class CoachContext:
     message: str
     extra: dict = field(default_factory=dict)
     meeting: str = ""  # in a check-in: what the coach should know about it
+    history_limit: int = HISTORY_LIMIT  # turns of `history` sent to the model
 
     @property
     def selected_goal(self) -> GoalText | None:
@@ -103,7 +104,7 @@ def build_system_prompt(context: CoachContext) -> str:
 
 def build_messages(context: CoachContext) -> list[dict]:
     """History plus the new message in the alternating form the Messages API expects."""
-    turns = [t for t in context.history[-HISTORY_LIMIT:] if t.content.strip()]
+    turns = [t for t in context.history[-context.history_limit :] if t.content.strip()]
     turns.append(Turn("user", context.message))
     messages: list[dict] = []
     for turn in turns:

@@ -64,18 +64,27 @@ def _turns_before(history: list[dict], retrying: bool) -> list[Turn]:
 
 
 async def build_context(
-    user_id: ObjectId, message: str, selected_goal_id: str, meeting_id: str = ""
+    user_id: ObjectId,
+    message: str,
+    selected_goal_id: str,
+    meeting_id: str = "",
+    *,
+    history: tuple[Turn, ...] | None = None,
 ) -> CoachContext:
     """Read fresh on every send: the user's phase, goals and recent history. The message being
-    answered is already stored; it is left out of the history and sent as the new turn."""
+    answered is already stored; it is left out of the history and sent as the new turn.
+    `history`: the turns to send instead (a recap: the whole check-in, `message` not stored)."""
     user = await users.get_user(user_id) or {}
     goals = await goals_data.goals_with_content(user_id)
-    history = await chat_messages.recent_messages(user_id, HISTORY_LIMIT + 4)
+    if history is None:
+        stored = await chat_messages.recent_messages(user_id, HISTORY_LIMIT + 4)
+        history = tuple(_turns_before(stored, retrying=True))
     return CoachContext(
         user_name=user.get("name", ""),
         phase=user.get("phase", "goal_setting"),
         goals=tuple(GoalText.from_goal(g, str(g["_id"]) == selected_goal_id) for g in goals),
-        history=tuple(_turns_before(history, retrying=True)),
+        history=history,
+        history_limit=max(HISTORY_LIMIT, len(history)),
         message=message,
         meeting=await meeting_brief(
             user_id, meeting_id, {str(g["_id"]): g["title"] for g in goals}, datetime.now(UTC)

@@ -1,23 +1,29 @@
 """The recap of a finished check-in: 3-6 bullets on progress and commitments, by the coach.
 
-Claude writes it from the check-in's conversation and check-ins; the offline coach (or a
-reply that is not a bullet list) builds it from the check-ins alone.
+Claude writes it from the check-in's whole conversation (every message in its chat window)
+and its check-ins; the offline coach (or a reply that is not a bullet list) builds it from
+the check-ins alone.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from bson import ObjectId
 
+from goalgetter.coach.context import Turn
 from goalgetter.coach.conversation import build_context
 from goalgetter.coach.llm import ClaudeCoach, OfflineCoach, app_coach
+from goalgetter.data import chat_messages
 from goalgetter.data import goals as goals_data
 from goalgetter.data import meetings as meetings_data
 from goalgetter.domain.checkins import CONFIDENCE_LABELS
+from goalgetter.domain.meetings import window
 
 log = logging.getLogger(__name__)
 MIN_BULLETS, MAX_BULLETS = 3, 6
+RECAP_HISTORY = 40  # messages of the check-in the coach reads for its recap
 RECAP_REQUEST = (
     "The check-in has ended. Write its recap for the person's records: 3 to 6 markdown "
     "bullet points (lines starting with '- '), covering the progress on each goal and the "
@@ -48,8 +54,25 @@ def _bullets(text: str) -> str | None:
     return "\n".join("- " + line[2:].strip() for line in lines[:MAX_BULLETS])
 
 
-async def _claude_recap(coach: ClaudeCoach, user_id: ObjectId, meeting_id: str) -> str | None:
-    context = await build_context(user_id, RECAP_REQUEST, "", meeting_id)
+async def meeting_turns(user_id: ObjectId, meeting: dict) -> tuple[Turn, ...]:
+    """The conversation held in the meeting's chat window (the last RECAP_HISTORY messages
+    at most), failed replies left out."""
+    opens, closes = window(meeting["start"], meeting["end"])
+    messages = await chat_messages.recent_messages(user_id, RECAP_HISTORY)
+    return tuple(
+        Turn(m["role"], m["content"])
+        for m in messages
+        if opens <= _aware(m["timestamp"]) < closes and not (m.get("metadata") or {}).get("error")
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def _claude_recap(coach: ClaudeCoach, user_id: ObjectId, meeting: dict) -> str | None:
+    turns = await meeting_turns(user_id, meeting)
+    context = await build_context(user_id, RECAP_REQUEST, "", meeting["id"], history=turns)
     text = "".join([chunk async for chunk in coach.reply(context) if isinstance(chunk, str)])
     return _bullets(text)
 
@@ -65,7 +88,7 @@ async def write_recap(
     recap = None
     if not coach.offline:
         try:
-            recap = await _claude_recap(coach, user_id, meeting["id"])
+            recap = await _claude_recap(coach, user_id, meeting)
         except Exception:
             log.exception("The coach could not write the recap of %s", meeting["id"])
     recap = recap or offline_recap(meeting, titles)

@@ -17,11 +17,12 @@ The state (a dict):
 - `archive_years`: the archive buckets that exist (so none is ever looked up in vain);
 - `next_due_at`: the earliest instant a meeting needs the scheduler (see `next_due`).
 
-Lifecycle, decided here once: a meeting becomes `active` at its start. It becomes `completed`
-at its end if the user came (`attended_at`, set by their first message in the window), and
-`missed` only when its chat window closes (end + WINDOW_AFTER) with nobody having come: a late
-arrival inside the window still counts, and the meeting then completes at the next tick. After
-downtime a meeting goes straight to where it would have been (completed/missed) in one step.
+Lifecycle, decided here once: a meeting becomes `active` at its start and stays so while its
+chat window is open. When the window closes (end + WINDOW_AFTER) it becomes `completed` if the
+user came (`attended_at`: their first message or check-in in the window), else `missed`; so the
+recap, written on completion, covers the whole conversation and every check-in. The user may
+mark it completed earlier by hand. After downtime a meeting goes straight to where it would
+have been (completed/missed) in one step.
 """
 
 from __future__ import annotations
@@ -153,10 +154,8 @@ def _due_status(meeting: dict, now: datetime) -> str:
     status, came = meeting["status"], meeting["attended_at"] is not None
     if status not in OPEN or now < meeting["start"]:
         return status
-    if came and now >= meeting["end"]:
-        return "completed"
-    if not came and now >= meeting["end"] + WINDOW_AFTER:
-        return "missed"
+    if now >= meeting["end"] + WINDOW_AFTER:
+        return "completed" if came else "missed"
     return "active"
 
 
@@ -240,8 +239,7 @@ def next_due(state: dict) -> datetime | None:
         if meeting["status"] == "scheduled":
             dues.append(meeting["start"])
         elif meeting["status"] == "active":
-            came = meeting["attended_at"] is not None
-            dues.append(meeting["end"] if came else meeting["end"] + WINDOW_AFTER)
+            dues.append(meeting["end"] + WINDOW_AFTER)
     return min(dues, default=None)
 
 

@@ -387,7 +387,8 @@ async def set_recap(
 async def record_checkin(
     user_id: ObjectId, meeting_id: object, goal_id: str, checkin: dict, *, now: datetime
 ) -> dict | None:
-    """One goal's check-in in a meeting whose window is open (again: replaces it)."""
+    """One goal's check-in in a meeting whose window is open (again: replaces it); the user
+    counts as having come."""
     if await goals.get_goal(user_id, goal_id) is None:
         return None
 
@@ -398,6 +399,8 @@ async def record_checkin(
                 "meeting", "meeting_closed", "Check-ins are recorded during a check-in meeting."
             )
         meeting.setdefault("checkins", {})[goal_id] = {**checkin, "at": now}
+        if meeting["attended_at"] is None:  # a check-in is showing up, chat or not
+            meeting["attended_at"] = now
         return dict(meeting)
 
     return _or_none(await _one_meeting(user_id, meeting_id, now, edit))

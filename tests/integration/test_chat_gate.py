@@ -189,6 +189,21 @@ async def test_a_completed_check_in_gets_a_recap_from_its_check_ins(tracking_use
     assert bullets[0] == "- **Read 12 books**: 40%, at risk: two behind"
 
 
+async def test_a_check_in_without_a_word_in_the_chat_counts_as_coming(tracking_user):
+    goal = await goals.create_goal(tracking_user, "Read 12 books", "One a month")
+    first = (await meetings_data.series(tracking_user))["meetings"][0]
+    checkin = parse_checkin("55", "on_track", "")
+    during = MONDAY_9_BERLIN + timedelta(minutes=10)
+    await meetings_data.record_checkin(
+        tracking_user, first["id"], str(goal["_id"]), checkin, now=during
+    )
+    report = await tick(MONDAY_9_BERLIN + timedelta(hours=3), on_completed=write_recap_offline)
+    assert report.completed == 1 and report.missed == 0
+    done = (await meetings_data.list_meetings(tracking_user))[1][0]
+    assert done["attended_at"] == during
+    assert done["recap"].startswith("- **Read 12 books**: 55%, on track")
+
+
 async def test_a_model_reply_that_is_not_bullets_falls_back_to_the_check_ins(
     tracking_user, fake_claude
 ):
@@ -196,6 +211,34 @@ async def test_a_model_reply_that_is_not_bullets_falls_back_to_the_check_ins(
     recap = await write_recap(tracking_user, first, coach=claude(fake_claude))
     assert fake_claude.requests, "Claude was asked"
     assert recap.splitlines()[0] == "- No check-ins were recorded in this meeting."
+
+
+async def test_the_recap_reads_the_whole_check_in_conversation_and_nothing_before(
+    tracking_user, fake_claude
+):
+    await chat_messages.append_message(tracking_user, "user", "Old goal-setting talk")
+    first = (await meetings_data.series(tracking_user))["meetings"][0]
+    opened = datetime.now(UTC)
+    said = [
+        ("user", "I ran three times this week"),
+        ("assistant", "Great! What about the diet?"),
+        ("user", "Two slips, back on track now"),
+        ("assistant", "Commit: no sugar until Friday."),
+    ]
+    for role, text in said:
+        await chat_messages.append_message(tracking_user, role, text)
+    # The meeting's window (start - 30 min to end + 60 min) holds the four messages, not
+    # the one before it.
+    meeting = {**first, "start": opened + timedelta(minutes=30), "end": opened + timedelta(hours=1)}
+
+    await write_recap(tracking_user, meeting, coach=claude(fake_claude))
+
+    sent = fake_claude.requests[-1]["body"]["messages"]
+    texts = [m["content"] for m in sent]
+    assert [m["role"] for m in sent] == ["user", "assistant", "user", "assistant", "user"]
+    assert texts[:4] == [text for _, text in said]
+    assert "I ran three times" in texts[0] and texts[-1].startswith("The check-in has ended.")
+    assert all("Old goal-setting talk" not in text for text in texts)
 
 
 async def write_recap_offline(user_id, meeting):

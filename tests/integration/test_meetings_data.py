@@ -198,7 +198,7 @@ async def test_change_cadence_keeps_the_past_and_regenerates_the_future(ann):
     state = await tracking(ann)
     first = state["meetings"][0]
     assert await meetings.mark_attended(ann, first["id"], first["start"])
-    await scheduler.tick(first["end"])  # the first meeting is completed
+    await scheduler.tick(first["end"] + WINDOW_AFTER)  # the first meeting is completed
     now = first["end"] + timedelta(days=1)
     monthly = weekly(cadence="monthly", day_of_month=15, at="18:30", minutes=60, after=now)
 

@@ -69,11 +69,16 @@ async def test_a_meeting_that_the_user_came_to_goes_scheduled_active_completed(d
     assert (await tick(START + timedelta(minutes=20))).transitions == {}
     assert await meetings.mark_attended(user, first, START + timedelta(minutes=20))
     assert recaps.calls == []
-    ended = await tick(END, on_completed=recaps)
+    # The meeting is over but its chat window is open for another hour: still active.
+    assert (await tick(END, on_completed=recaps)).transitions == {}
+    late = END + WINDOW_AFTER - timedelta(seconds=1)
+    assert (await tick(late, on_completed=recaps)).transitions == {}
+    assert recaps.calls == []
+    ended = await tick(END + WINDOW_AFTER, on_completed=recaps)
     assert ended.transitions == {"active->completed": 1}
     assert recaps.calls == [(user, first)]
     assert await statuses(user) == ["completed"] + ["scheduled"] * 4
-    assert (await tick(END + timedelta(hours=2), on_completed=recaps)).transitions == {}
+    assert (await tick(END + timedelta(hours=3), on_completed=recaps)).transitions == {}
     assert recaps.calls == [(user, first)]
 
 
@@ -83,10 +88,10 @@ async def test_nobody_came_is_missed_when_the_window_closes_and_a_late_arrival_c
     assert (await tick(END)).transitions == {}  # still inside the window: they may come
     late_first = (await meetings.series(late))["meetings"][0]["id"]
     assert await meetings.mark_attended(late, late_first, END + timedelta(minutes=30))
-    report = await tick(END + timedelta(minutes=30))
-    assert report.transitions == {"active->completed": 1}
+    assert (await tick(END + timedelta(minutes=30))).transitions == {}
     assert (await tick(END + WINDOW_AFTER - timedelta(seconds=1))).transitions == {}
-    assert (await tick(END + WINDOW_AFTER)).transitions == {"active->missed": 1}
+    closed = await tick(END + WINDOW_AFTER)
+    assert closed.transitions == {"active->missed": 1, "active->completed": 1}
     assert (await statuses(alone))[0] == "missed"
     assert (await statuses(late))[0] == "completed"
 
@@ -239,7 +244,7 @@ async def test_recaps_run_after_every_transition_is_stored_and_side_by_side(db):
         # Each recap waits for the others to start: one at a time, this never ends.
         await asyncio.wait_for(all_started.wait(), timeout=10)
 
-    report = await tick(END + timedelta(minutes=1), on_completed=slow_recap)
+    report = await tick(END + WINDOW_AFTER, on_completed=slow_recap)
     assert report.completed == 3
     assert seen_by_first_hook == ["completed"] * 3
     assert sorted(started) == sorted(people)
@@ -257,6 +262,6 @@ async def test_a_failing_recap_does_not_stop_the_others(db):
             raise RuntimeError("the model is down")
         await recaps(user_id, meeting)
 
-    report = await tick(END + timedelta(minutes=1), on_completed=first_one_fails)
+    report = await tick(END + WINDOW_AFTER, on_completed=first_one_fails)
     assert report.completed == 2 and report.failed == 0
     assert [user for user, _ in recaps.calls] == [people[1]]
