@@ -132,17 +132,23 @@ async def send_and_reply(
 
     CoachClosed, with nothing stored, when the user is tracking and no meeting window is
     open at `now`: checked here, on every send, so no page state or direct call gets past."""
-    access = await coach_gate(user_id, now)
-    if not access.open:
-        raise CoachClosed(access)
-    if access.meeting_id:
-        # They came: the meeting completes rather than being marked missed.
-        await meetings_data.mark_attended(user_id, access.meeting_id, now or datetime.now(UTC))
-    if not retrying:
-        try:
+    try:
+        access = await coach_gate(user_id, now)
+        if not access.open:
+            raise CoachClosed(access)
+        if access.meeting_id:
+            # They came: the meeting completes rather than being marked missed.
+            await meetings_data.mark_attended(user_id, access.meeting_id, now or datetime.now(UTC))
+        if not retrying:
             await chat_messages.append_message(user_id, "user", message)
-        except Exception as error:
-            raise MessageNotSaved() from error
+    except CoachClosed:
+        raise
+    except Exception as error:
+        if retrying:
+            raise
+        # Whatever failed before the message was stored, nothing was sent: say so, and let
+        # the page give the text back (a retry would answer a message that is not there).
+        raise MessageNotSaved() from error
     context = await build_context(user_id, message, selected_goal_id, access.meeting_id or "")
     outcome, checkpoint = ReplyOutcome(), time.monotonic()
     replies = coach.reply(context)

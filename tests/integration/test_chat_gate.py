@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from bson import ObjectId
 
-from goalgetter.coach.conversation import send_and_reply
+from goalgetter.coach.conversation import MessageNotSaved, send_and_reply
 from goalgetter.coach.gate import CoachClosed, coach_gate
 from goalgetter.coach.llm import OfflineCoach
 from goalgetter.coach.recap import write_recap
@@ -138,6 +139,14 @@ async def test_a_reply_running_when_the_window_closes_finishes_and_the_next_send
         ("assistant", outcome.text),
     ]
     assert len(fake_claude.requests) == 1
+
+
+async def test_a_failure_before_the_message_is_stored_says_nothing_was_sent(db, fake_claude):
+    gone = ObjectId()  # an account deleted while its tab was open: the gate read fails
+    with pytest.raises(MessageNotSaved):
+        await send_and_reply(gone, "Hello?", "", coach=claude(fake_claude), show=keep_going)
+    assert await chat_messages.recent_messages(gone, 10) == []
+    assert fake_claude.requests == []
 
 
 async def test_goal_setting_is_always_open(db):
