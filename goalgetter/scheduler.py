@@ -18,8 +18,9 @@
 
 `on_completed(user_id, meeting)` is awaited once per meeting this process moved to completed:
 the hook for the coach's recap (meetings.set_recap). The hooks run once all of the tick's
-transitions are stored, several at a time, so a slow model delays no transition; a crash in
-between loses that recap (the meeting keeps `recap: None`), never the state.
+transitions are stored, several at a time, so a slow model delays no transition (in the app,
+MeetingScheduler runs each as a task of its own, so no later tick waits for them either); a
+crash in between loses that recap (the meeting keeps `recap: None`), never the state.
 
 Cost with 10,000 series stored (bench/scheduler.py, mongoeco SQLite over the wire): 9-20 ms
 (p50) for a tick with nothing due; 3.3-6.5 s for one with ~1% (106-141 series) due, 30-45 ms
@@ -230,6 +231,9 @@ class MeetingScheduler:
         self.last_report: TickReport | None = None
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._lock = asyncio.Lock()
+        # Recaps run beside the ticks: a slow model holds up neither this tick nor the next.
+        self._hooks: set[asyncio.Task] = set()
+        self._hook_slots = asyncio.Semaphore(HOOK_CONCURRENCY)
 
     @property
     def running(self) -> bool:
@@ -237,14 +241,39 @@ class MeetingScheduler:
 
     async def run_tick(self) -> TickReport:
         """One tick now (never two at once in this process)."""
+        hand_off = self._hand_off if self.on_completed is not None else None
         async with self._lock:
-            report = await tick(self.clock(), on_completed=self.on_completed)
+            report = await tick(self.clock(), on_completed=hand_off)
         self.last_report = report
         if report.transitions or report.failed:
             log.info("Meeting tick: %s", report)
         if self.on_tick is not None:
             self.on_tick(report)
         return report
+
+    async def _hand_off(self, user_id: ObjectId, meeting: dict) -> None:
+        task = asyncio.create_task(self._hook(user_id, meeting))
+        self._hooks.add(task)
+        task.add_done_callback(self._hooks.discard)
+
+    async def _hook(self, user_id: ObjectId, meeting: dict) -> None:
+        async with self._hook_slots:
+            try:
+                await self.on_completed(user_id, meeting)
+            except Exception:
+                log.exception("on_completed failed for meeting %s of %s", meeting["id"], user_id)
+
+    async def finish_hooks(self, grace_seconds: float | None = None) -> None:
+        """Wait for the recaps under way (at most `grace_seconds`; then they are cancelled)."""
+        pending = set(self._hooks)
+        if not pending:
+            return
+        _, late = await asyncio.wait(pending, timeout=grace_seconds)
+        for task in late:
+            task.cancel()
+        if late:
+            log.warning("Stopped %d recaps still being written", len(late))
+            await asyncio.wait(late)
 
     async def _job(self) -> None:
         try:
@@ -274,7 +303,8 @@ class MeetingScheduler:
 
     async def stop(self) -> None:
         """Shut down, after the tick in progress if it ends within STOP_WAIT_SECONDS (else
-        it is cancelled: every write it makes is atomic, the next start picks up the rest)."""
+        it is cancelled: every write it makes is atomic, the next start picks up the rest),
+        then after the recaps under way, as long again at most."""
         if not self.scheduler.running:
             return
         acquired = False
@@ -287,6 +317,7 @@ class MeetingScheduler:
         finally:
             if acquired:
                 self._lock.release()
+        await self.finish_hooks(STOP_WAIT_SECONDS)
         # AsyncIOScheduler shuts down from a loop callback: let it run before returning.
         loop = asyncio.get_running_loop()
         done = loop.create_future()

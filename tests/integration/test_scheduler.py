@@ -265,3 +265,25 @@ async def test_a_failing_recap_does_not_stop_the_others(db):
     report = await tick(END + WINDOW_AFTER, on_completed=first_one_fails)
     assert report.completed == 2 and report.failed == 0
     assert [user for user, _ in recaps.calls] == [people[1]]
+
+
+async def test_the_service_writes_recaps_beside_its_ticks_and_waits_for_them_on_stop(db):
+    user = await tracking_user()
+    first = (await meetings.series(user))["meetings"][0]
+    await meetings.mark_attended(user, first["id"], START + timedelta(minutes=1))
+    release, finished = asyncio.Event(), []
+
+    async def slow_recap(user_id: ObjectId, meeting: dict) -> None:
+        await release.wait()
+        finished.append(meeting["id"])
+
+    clock = [END + WINDOW_AFTER]
+    service = MeetingScheduler(clock=lambda: clock[0], on_completed=slow_recap)
+    # The tick returns with its recap still being written, and the next tick is not held up.
+    assert (await service.run_tick()).completed == 1
+    clock[0] = START + timedelta(weeks=1)
+    assert (await service.run_tick()).activated == 1
+    assert finished == []
+    release.set()
+    await service.finish_hooks()
+    assert finished == [first["id"]]
