@@ -114,7 +114,7 @@ def _error_bar() -> rx.Component:
 
 
 def _countdown(instant) -> rx.Component:
-    """Time to `instant` ("in 5 minutes"), re-rendered every 5 s; each change re-reads the
+    """Time to `instant` ("in 5 minutes"), re-rendered every 5 s, each time re-reading the
     gate, so the chat opens and closes on time without a reload."""
     return rx.moment(instant, from_now=True, interval=5_000, on_change=ChatState.refresh_gate)
 

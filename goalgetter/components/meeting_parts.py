@@ -131,12 +131,18 @@ def next_meeting() -> rx.Component:
     return rx.card(
         rx.cond(
             meeting,
-            rx.cond(meeting["can_complete"], _meeting_open(meeting), _meeting_ahead(meeting)),
+            rx.cond(meeting["chat_open"], _meeting_open(meeting), _meeting_ahead(meeting)),
             rx.text("No check-in planned. Change the schedule below to plan the next ones."),
         ),
         id="meetings-next",
         width="100%",
     )
+
+
+def _page_countdown(instant) -> rx.Component:
+    """Time to `instant`, re-rendered every 5 s, each time re-reading the meetings: a window
+    opening or closing with the page open shows, and the buttons follow."""
+    return rx.moment(instant, from_now=True, interval=5_000, on_change=MeetingsState.refresh)
 
 
 def _meeting_ahead(meeting) -> rx.Component:
@@ -145,7 +151,7 @@ def _meeting_ahead(meeting) -> rx.Component:
         rx.heading(local_time(meeting["start"].to(str)), size="5"),
         rx.text(
             "Starts ",
-            rx.moment(meeting["start"].to(str), from_now=True, interval=1000),
+            _page_countdown(meeting["start"].to(str)),
             " · the coach opens 30 minutes before and stays until an hour after.",
             size="2",
         ),
@@ -158,7 +164,14 @@ def _meeting_open(meeting) -> rx.Component:
     return rx.vstack(
         rx.text("Check-in now", size="2", color_scheme="orange", weight="medium"),
         rx.heading(local_time(meeting["start"].to(str)), size="5"),
-        rx.text("Your coach is here now, until an hour after it ends.", size="2"),
+        rx.text(
+            "Your coach is here until ",
+            local_time(meeting["closes"].to(str), "HH:mm"),
+            " (closes ",
+            _page_countdown(meeting["closes"].to(str)),
+            ").",
+            size="2",
+        ),
         rx.link(
             rx.button(rx.icon("message-circle", size=16), "Talk to your coach", size="2"),
             href="/workspace",

@@ -28,11 +28,16 @@ class MeetingItem(TypedDict):
     recap: str
     can_move: bool  # scheduled, window not open yet
     can_complete: bool  # its window has opened and it is not cancelled
+    chat_open: bool  # its chat window is open now
+    closes: str  # when its chat window closes (ISO 8601 UTC)
 
 
 def _item(meeting: dict, now: datetime) -> MeetingItem:
-    opened = now >= window(meeting["start"], meeting["end"])[0]
+    opens, closes = window(meeting["start"], meeting["end"])
+    opened = now >= opens
     return {
+        "chat_open": opened and now < closes and meeting["status"] != "cancelled",
+        "closes": closes.astimezone(UTC).isoformat(),
         "can_move": meeting["status"] == "scheduled" and not opened,
         "can_complete": opened and meeting["status"] != "cancelled",
         "id": meeting["id"],
@@ -92,13 +97,22 @@ class MeetingsState(SessionState):
         user = await users.get_user(user_id) or {}
         self.phase = user.get("phase") or "goal_setting"
         self.user_timezone = (user.get("settings") or {}).get("timezone") or ""
+        await self._show_meetings(user_id)
+        series = await meetings_data.series(user_id) if self.phase == "tracking" else None
+        if series is not None:
+            self._fill_form(series["schedule"])
+
+    @rx.event
+    async def refresh(self, _countdown: str = ""):
+        """The lists again, as time passes (a window opening or closing); the schedule form
+        is left as the user is editing it."""
+        await self._show_meetings(await self._signed_in_user_id())
+
+    async def _show_meetings(self, user_id) -> None:
         upcoming, past = await meetings_data.list_meetings(user_id)
         now = datetime.now(UTC)
         self.upcoming = [_item(m, now) for m in upcoming]
         self.past = [_item(m, now) for m in past]
-        series = await meetings_data.series(user_id) if self.phase == "tracking" else None
-        if series is not None:
-            self._fill_form(series["schedule"])
 
     def _fill_form(self, schedule: dict) -> None:
         self.cadence_choice = schedule["cadence"]

@@ -116,3 +116,29 @@ def test_completing_a_check_in_with_notes_brings_a_recap(page, app):
     expect(done).to_contain_text("No check-ins were recorded in this meeting.")
     stored = app.db.meeting_series.find_one({"_id": user["_id"]})["state"][0]["meetings"][0]
     assert stored["status"] == "completed" and stored["recap"].startswith("- ")
+
+
+def test_the_page_follows_a_window_opening_without_a_reload(page, app):
+    email = unique_email("live")
+    sign_up(page, app.url, "Liv Live", email)
+    _start_tracking(page, app, "Europe/Berlin")
+    first = page.locator("#meeting-list [data-meeting-id]").nth(0)
+    expect(first.get_by_role("button", name="Reschedule")).to_be_visible()
+    # The first check-in's window now opens 15 s from now (the page is not reloaded).
+    start = datetime.now(UTC) + timedelta(minutes=30, seconds=15)
+    user_id = app.db.users.find_one({"email": email})["_id"]
+    app.db.meeting_series.update_one(
+        {"_id": user_id},
+        {
+            "$set": {
+                "state.0.meetings.0.start": start,
+                "state.0.meetings.0.end": start + timedelta(minutes=45),
+            }
+        },
+    )
+    expect(page.locator("#meetings-next")).to_contain_text("Check-in now", timeout=60_000)
+    closes = (start + timedelta(minutes=45 + 60)).astimezone(BERLIN).strftime("%H:%M")
+    expect(page.locator("#meetings-next")).to_contain_text(f"Your coach is here until {closes}")
+    expect(first.get_by_role("button", name="Reschedule")).to_have_count(0)
+    expect(first.get_by_role("button", name="Cancel this check-in")).to_have_count(0)
+    expect(first.get_by_role("button", name="Complete")).to_be_visible()
