@@ -19,7 +19,8 @@ def _since(then: datetime, now: datetime) -> str:
 async def meeting_brief(
     user_id: ObjectId, meeting_id: str, goal_titles: dict[str, str], now: datetime
 ) -> str:
-    upcoming, past = await meetings_data.list_meetings(user_id, now=now)
+    # All of them, archived too: the number and the latest check-ins must not stop growing.
+    upcoming, past = await meetings_data.list_meetings(user_id, now=now, past_limit=None)
     meetings = sorted([*upcoming, *past], key=lambda m: m["start"])
     held = [m for m in meetings if m["status"] == "completed" and m["id"] != meeting_id]
     number = len(held) + 1

@@ -208,10 +208,10 @@ async def gate_view(user_id: ObjectId) -> tuple[str, list[MeetingTimes]]:
 
 
 async def list_meetings(
-    user_id: ObjectId, *, now: datetime | None = None, past_limit: int = PAST_LIMIT
+    user_id: ObjectId, *, now: datetime | None = None, past_limit: int | None = PAST_LIMIT
 ) -> tuple[list[dict], list[dict]]:
     """(upcoming soonest first: scheduled, active, and cancelled ones still ahead; past
-    newest first, archived ones included, at most `past_limit`)."""
+    newest first, archived ones included, at most `past_limit`; None: all of them)."""
     now = now or datetime.now(UTC)
     db = get_db()
     state = await read_state(db, user_id)
@@ -221,11 +221,11 @@ async def list_meetings(
     past = [m for m in state["meetings"] if not ms.is_upcoming(m, now)]
     seen = {m["id"] for m in state["meetings"]}
     for year in sorted(state["archive_years"], reverse=True):
-        if len(past) >= past_limit:
+        if past_limit is not None and len(past) >= past_limit:
             break
         past += [m for m in await read_archive(db, user_id, [year]) if m["id"] not in seen]
     past.sort(key=lambda m: (m["start"], m["id"]), reverse=True)
-    return upcoming, past[: max(past_limit, 0)]
+    return upcoming, past if past_limit is None else past[: max(past_limit, 0)]
 
 
 async def export_meetings(user_id: ObjectId) -> dict:
@@ -414,7 +414,7 @@ async def goal_progress(user_id: ObjectId, goal_id: str) -> list[dict]:
 
 async def checkins_by_goal(user_id: ObjectId) -> dict[str, list[dict]]:
     """Every check-in of the user's goals, by goal id, each goal's oldest first."""
-    upcoming, past = await list_meetings(user_id)
+    upcoming, past = await list_meetings(user_id, past_limit=None)
     by_goal: dict[str, list[dict]] = {}
     for meeting in sorted([*upcoming, *past], key=lambda m: m["start"]):
         for goal_id, checkin in (meeting.get("checkins") or {}).items():
