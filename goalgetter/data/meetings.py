@@ -23,6 +23,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bson import ObjectId
 from pymongo import ReturnDocument
@@ -270,11 +271,15 @@ async def reschedule(
     user_id: ObjectId, meeting_id: object, new_start: datetime, *, now: datetime
 ) -> dict | None:
     """Move one scheduled meeting (rules: domain/meetings.check_reschedule, which raises a
-    ValidationError); the moved meeting, or None when it is not this user's."""
+    ValidationError); the moved meeting, or None when it is not this user's. A naive
+    `new_start` is wall time in the schedule's zone as stored now (not as a page last saw it)."""
 
     def edit(state: dict, meeting: dict) -> dict:
         schedule = ms.schedule_from_doc(state["schedule"])
-        start = check_reschedule(schedule, ms.meeting_times(state), meeting["id"], new_start, now)
+        wanted = new_start
+        if wanted.tzinfo is None:
+            wanted = wanted.replace(tzinfo=ZoneInfo(schedule.timezone)).astimezone(UTC)
+        start = check_reschedule(schedule, ms.meeting_times(state), meeting["id"], wanted, now)
         meeting.update(
             start=start,
             end=end_of(start, schedule),

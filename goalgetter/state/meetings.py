@@ -12,7 +12,6 @@ from goalgetter.data import meetings as meetings_data
 from goalgetter.data import users
 from goalgetter.domain.meetings import RESCHEDULE_RULE, window
 from goalgetter.domain.recurrence import parse_schedule
-from goalgetter.domain.timezones import first_zone
 from goalgetter.domain.validation import ValidationError
 from goalgetter.state.session import SessionState
 
@@ -49,15 +48,16 @@ def _item(meeting: dict, now: datetime) -> MeetingItem:
     }
 
 
-def _local_to_utc(raw: str, zone_name: str) -> datetime:
-    """A datetime-local field's value ("2027-01-04T09:30") in the user's zone, as UTC."""
+def _wall_time(raw: str) -> datetime:
+    """A datetime-local field's value ("2027-01-04T09:30"): a naive wall time, read in the
+    schedule's zone where the move is stored."""
     try:
         naive = datetime.fromisoformat(raw.strip())
     except ValueError:
         raise ValidationError("start", "start_invalid", "Pick a date and a time.") from None
     if naive.tzinfo is not None:
         raise ValidationError("start", "start_invalid", "Pick a date and a time.")
-    return naive.replace(tzinfo=first_zone(zone_name)).astimezone(UTC)
+    return naive
 
 
 class MeetingsState(SessionState):
@@ -196,7 +196,7 @@ class MeetingsState(SessionState):
     async def reschedule(self, form: dict):
         meeting_id = self.reschedule_id
         try:
-            new_start = _local_to_utc(str(form.get("start", "")), self.user_timezone)
+            new_start = _wall_time(str(form.get("start", "")))
         except ValidationError as error:
             self.action_error = error.message
             return

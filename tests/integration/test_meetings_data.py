@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from bson import ObjectId
@@ -241,6 +242,20 @@ async def test_changing_the_schedule_day_after_day_gives_no_extra_check_in(ann):
         2027, 4, 30, 9, 0, tzinfo=UTC
     )
     assert (await users.get_user(ann))["meeting_schedule"] == changed["schedule"]
+
+
+async def test_a_wall_time_move_is_read_in_the_zone_stored_now(ann):
+    await tracking(ann, zone="Europe/Berlin")
+    # Another tab moved the schedule to New York; this one still believes in Berlin.
+    now = T0 + timedelta(hours=2)
+    ny = weekly(zone="America/New_York", after=now)
+    state = await meetings.change_cadence(ann, ny, now=now)
+    second = [m for m in state["meetings"] if m["status"] == "scheduled"][1]
+    local = second["start"].astimezone(ZoneInfo("America/New_York"))
+    wall = (local + timedelta(hours=3)).replace(tzinfo=None)
+    moved = await meetings.reschedule(ann, second["id"], wall, now=now)
+    assert moved["start"] == second["start"] + timedelta(hours=3)
+    assert moved["start"].astimezone(ZoneInfo("America/New_York")).hour == local.hour + 3
 
 
 async def test_a_check_in_can_be_cancelled_until_its_window_opens(ann):
