@@ -76,6 +76,7 @@ class MeetingsState(SessionState):
     reschedule_id: str = ""
     complete_id: str = ""
     cancel_id: str = ""  # the check-in whose cancelling waits for a yes
+    _recap_for: str = ""  # the meeting completed here whose recap is to be written
     reschedule_rule: str = RESCHEDULE_RULE
 
     @rx.var
@@ -223,13 +224,18 @@ class MeetingsState(SessionState):
         meeting_id, notes = self.complete_id, str(form.get("notes", ""))
         await self._act(lambda user, now: meetings_data.complete(user, meeting_id, notes, now=now))
         if not self.action_error:
-            return MeetingsState.write_recap(meeting_id)
+            self._recap_for = meeting_id
+            return MeetingsState.write_recap
         return None
 
     @rx.event(background=True)
-    async def write_recap(self, meeting_id: str):
-        """The coach's recap can take seconds: written off the event lock, then shown."""
+    async def write_recap(self):
+        """The coach's recap can take seconds: written off the event lock, then shown. Only
+        for the meeting just completed here: a model call is not a page's to ask for."""
         async with self:
+            meeting_id, self._recap_for = self._recap_for, ""
+            if not meeting_id:
+                return
             user_id = await self._signed_in_user_id()
         upcoming, past = await meetings_data.list_meetings(user_id)
         meeting = next((m for m in [*upcoming, *past] if m["id"] == meeting_id), None)
