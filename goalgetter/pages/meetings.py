@@ -29,7 +29,8 @@ def _tracking() -> rx.Component:
         meeting_list(),
         rx.heading("Change the schedule", size="3", margin_top="1em"),
         rx.text(
-            "Upcoming check-ins are replaced by the new schedule; past ones are kept.",
+            "Upcoming check-ins are replaced by the new schedule; past ones are kept. The "
+            "first new one comes at least a full period after your last check-in.",
             size="2",
             color_scheme="gray",
         ),
