@@ -49,7 +49,7 @@ from goalgetter.domain.recurrence import (
     Schedule,
     anchored_after,
     end_of,
-    one_period_after,
+    next_period_start,
     period_index,
 )
 from goalgetter.domain.validation import ValidationError
@@ -171,9 +171,9 @@ async def change_cadence(user_id: ObjectId, schedule: Schedule, *, now: datetime
     def change(state: dict) -> Schedule:
         ms.drop_future(state, now)
         # A new schedule is no way to a second check-in in one period: its first meeting
-        # comes a full period after the last one kept.
+        # comes in the period after the last one kept.
         held = [m["start"] for m in state["meetings"] if m["status"] != "cancelled"]
-        first = max([now, *(one_period_after(schedule, start) for start in held)])
+        first = max([now, *(next_period_start(schedule, start) for start in held)])
         new_schedule = anchored_after(schedule, first) if first > now else schedule
         state["schedule"] = ms.schedule_doc(new_schedule)
         return new_schedule

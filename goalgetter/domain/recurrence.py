@@ -148,17 +148,18 @@ def anchored_after(schedule: Schedule, after: datetime) -> Schedule:
     )
 
 
-def one_period_after(schedule: Schedule, start: datetime) -> datetime:
-    """`start` plus one period of the cadence (7 or 14 days, or a month) in local wall time:
-    the earliest a meeting may follow one held at `start`."""
+def next_period_start(schedule: Schedule, start: datetime) -> datetime:
+    """Local midnight starting the period after the one `start` falls in, counted from
+    `start`'s own day: 7 or 14 days on (weekly, bi-weekly), the 1st of the next month
+    (monthly). The earliest a meeting may follow one held at `start`, whatever the hour."""
     _require_aware(start, "start")
-    local = start.astimezone(ZoneInfo(schedule.timezone))
-    step = (
-        relativedelta(months=1)
-        if schedule.cadence == "monthly"
-        else relativedelta(days=_period_days(schedule))
-    )
-    return (local + step).astimezone(UTC)
+    zone = ZoneInfo(schedule.timezone)
+    day = start.astimezone(zone).date()
+    if schedule.cadence == "monthly":
+        first = day.replace(day=1) + relativedelta(months=1)
+    else:
+        first = day + timedelta(days=_period_days(schedule))
+    return datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
 
 
 def occurrences(schedule: Schedule, *, after: datetime, count: int) -> list[datetime]:

@@ -10,7 +10,9 @@ import pytest
 from goalgetter.domain.recurrence import (
     SCHEDULE_MESSAGES,
     Schedule,
+    anchored_after,
     end_of,
+    next_period_start,
     occurrences,
     parse_schedule,
     period_dates,
@@ -416,3 +418,39 @@ def test_period_dates_bound_each_period(cadence):
         assert period_index(series, datetime.combine(last + timedelta(days=1), time(0), zone)) == (
             index + 1
         )
+
+
+@pytest.mark.parametrize(
+    ("cadence", "fields", "held", "first_next"),
+    [
+        # Weekly Monday 18:00 becomes Monday 09:00: the next Monday, not the one after.
+        ("weekly", {"weekday": "0"}, datetime(2026, 1, 5, 17, 0, tzinfo=UTC), date(2026, 1, 12)),
+        # The next day's rule waits for the next week.
+        ("weekly", {"weekday": "1"}, datetime(2026, 1, 5, 17, 0, tzinfo=UTC), date(2026, 1, 13)),
+        ("biweekly", {"weekday": "0"}, datetime(2026, 1, 5, 17, 0, tzinfo=UTC), date(2026, 1, 19)),
+        # Monthly on the 31st after a 31 January meeting: February has its meeting.
+        (
+            "monthly",
+            {"day_of_month": "31"},
+            datetime(2026, 1, 31, 8, 0, tzinfo=UTC),
+            date(2026, 2, 28),
+        ),
+        # Weekly until Thursday 29 January, then monthly on the 1st: 1 February.
+        ("monthly", {"day_of_month": "1"}, datetime(2026, 1, 29, 8, tzinfo=UTC), date(2026, 2, 1)),
+    ],
+)
+def test_after_a_held_meeting_the_new_rule_starts_in_the_next_period(
+    cadence, fields, held, first_next
+):
+    rule = schedule(cadence=cadence, **fields)
+    threshold = next_period_start(rule, held)
+    first = occurrences(anchored_after(rule, threshold), after=threshold, count=1)[0]
+    assert first.astimezone(ZoneInfo(BERLIN)).date() == first_next
+    assert first.astimezone(ZoneInfo(BERLIN)).time() == time(9, 0)
+
+
+def test_the_next_period_starts_at_local_midnight_across_dst():
+    rule = schedule()
+    # Held Monday 23 March 2026 (CET); a week on is Monday 30 March, after the switch (CEST).
+    threshold = next_period_start(rule, datetime(2026, 3, 23, 8, 0, tzinfo=UTC))
+    assert threshold == datetime(2026, 3, 29, 22, 0, tzinfo=UTC)
