@@ -125,16 +125,19 @@ async def tick(now: datetime, *, on_completed: OnCompleted | None = None) -> Tic
     random.shuffle(due)
     handled: set[ObjectId] = set()
     completed: list[tuple[ObjectId, dict]] = []
-    for offset in range(0, len(due), CHUNK):
-        chunk = due[offset : offset + CHUNK]
-        handled |= await _tick_chunk(db, chunk, now, report, completed)
-    for slot in slots:
-        keys = [k for k, (u, t) in slot.entries.items() if t <= now and u in handled]
-        report.entries += len(keys)
-        await meeting_due.forget(db, slot, keys, now)
-    report.reminders = await send_due_reminders(now)
-    if on_completed is not None:
-        await _run_hooks(on_completed, completed)
+    try:
+        for offset in range(0, len(due), CHUNK):
+            chunk = due[offset : offset + CHUNK]
+            handled |= await _tick_chunk(db, chunk, now, report, completed)
+        for slot in slots:
+            keys = [k for k, (u, t) in slot.entries.items() if t <= now and u in handled]
+            report.entries += len(keys)
+            await meeting_due.forget(db, slot, keys, now)
+        report.reminders = await send_due_reminders(now)
+    finally:
+        # Stored transitions get their hooks even when the rest of the tick failed.
+        if on_completed is not None:
+            await _run_hooks(on_completed, completed)
     return report
 
 

@@ -56,14 +56,18 @@ def _bullets(text: str) -> str | None:
 
 async def meeting_turns(user_id: ObjectId, meeting: dict) -> tuple[Turn, ...]:
     """The conversation held in the meeting's chat window (the last RECAP_HISTORY messages
-    at most), failed replies left out."""
+    at most); failed replies, and a reply still being written at the close, left out."""
     opens, closes = window(meeting["start"], meeting["end"])
     messages = await chat_messages.recent_messages(user_id, RECAP_HISTORY)
     return tuple(
         Turn(m["role"], m["content"])
         for m in messages
-        if opens <= _aware(m["timestamp"]) < closes and not (m.get("metadata") or {}).get("error")
+        if opens <= _aware(m["timestamp"]) < closes and _whole(m.get("metadata") or {})
     )
+
+
+def _whole(meta: dict) -> bool:
+    return not meta.get("error") and not meta.get("streaming")
 
 
 def _aware(moment: datetime) -> datetime:

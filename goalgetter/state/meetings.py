@@ -76,7 +76,7 @@ class MeetingsState(SessionState):
     reschedule_id: str = ""
     complete_id: str = ""
     cancel_id: str = ""  # the check-in whose cancelling waits for a yes
-    _recap_for: str = ""  # the meeting completed here whose recap is to be written
+    _recap_for: list[str] = []  # meetings completed here whose recap is to be written
     reschedule_rule: str = RESCHEDULE_RULE
 
     @rx.var
@@ -170,16 +170,18 @@ class MeetingsState(SessionState):
         self.form_error = ""
         await self.load()
 
-    async def _act(self, change) -> None:
-        """One meeting action; its refusal (a rule, or not this user's meeting) is shown."""
+    async def _act(self, change) -> dict | None:
+        """One meeting action; its refusal (a rule, or not this user's meeting) is shown.
+        The meeting as changed, or None."""
         try:
             done = await change(await self._signed_in_user_id(), datetime.now(UTC))
         except ValidationError as error:
             self.action_error = error.message
-            return
+            return None
         self.action_error = "" if done is not None else MEETING_MISSING
         self.reschedule_id = self.complete_id = ""
         await self.load()
+        return done
 
     @rx.event
     def ask_reschedule(self, meeting_id: str):
@@ -222,9 +224,13 @@ class MeetingsState(SessionState):
     @rx.event
     async def complete(self, form: dict):
         meeting_id, notes = self.complete_id, str(form.get("notes", ""))
-        await self._act(lambda user, now: meetings_data.complete(user, meeting_id, notes, now=now))
-        if not self.action_error:
-            self._recap_for = meeting_id
+        done = await self._act(
+            lambda user, now: meetings_data.complete(user, meeting_id, notes, now=now)
+        )
+        # A recap once: editing the notes later keeps the one written (by the scheduler from
+        # the whole conversation, or here).
+        if done is not None and not done.get("recap"):
+            self._recap_for.append(meeting_id)
             return MeetingsState.write_recap
         return None
 
@@ -233,9 +239,9 @@ class MeetingsState(SessionState):
         """The coach's recap can take seconds: written off the event lock, then shown. Only
         for the meeting just completed here: a model call is not a page's to ask for."""
         async with self:
-            meeting_id, self._recap_for = self._recap_for, ""
-            if not meeting_id:
+            if not self._recap_for:
                 return
+            meeting_id = self._recap_for.pop(0)
             user_id = await self._signed_in_user_id()
         upcoming, past = await meetings_data.list_meetings(user_id)
         meeting = next((m for m in [*upcoming, *past] if m["id"] == meeting_id), None)

@@ -236,6 +236,8 @@ async def test_the_recap_reads_the_whole_check_in_conversation_and_nothing_befor
     ]
     for role, text in said:
         await chat_messages.append_message(tracking_user, role, text)
+    # A reply still streaming when the window closed: not half of it in the recap.
+    await chat_messages.append_message(tracking_user, "assistant", "Half a", {"streaming": True})
     # The meeting's window (start - 30 min to end + 60 min) holds the four messages, not
     # the one before it.
     meeting = {**first, "start": opened + timedelta(minutes=30), "end": opened + timedelta(hours=1)}
@@ -247,7 +249,7 @@ async def test_the_recap_reads_the_whole_check_in_conversation_and_nothing_befor
     assert [m["role"] for m in sent] == ["user", "assistant", "user", "assistant", "user"]
     assert texts[:4] == [text for _, text in said]
     assert "I ran three times" in texts[0] and texts[-1].startswith("The check-in has ended.")
-    assert all("Old goal-setting talk" not in text for text in texts)
+    assert all("Old goal-setting talk" not in text and "Half a" not in text for text in texts)
 
 
 async def write_recap_offline(user_id, meeting):
