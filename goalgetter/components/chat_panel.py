@@ -244,27 +244,31 @@ def _clear_dialog() -> rx.Component:
     )
 
 
+def _empty_line(headline: str, line: str) -> rx.Component:
+    return rx.fragment(
+        rx.text(headline, weight="bold"), rx.text(line, size="2", color_scheme="gray")
+    )
+
+
 def _empty_chat() -> rx.Component:
     return rx.center(
         rx.vstack(
             rx.icon("flame", size=36, color=rx.color(ACCENT, 9)),
             rx.cond(
                 ChatState.gate_open,
-                rx.fragment(
-                    rx.text("Tell me what you want to make happen.", weight="bold"),
-                    rx.text(
+                rx.cond(
+                    ChatState.gate_closes_at != "",
+                    _empty_line(
+                        "It's check-in time.", "Where are you on each goal? Tell me the story."
+                    ),
+                    _empty_line(
+                        "Tell me what you want to make happen.",
                         "I'll help you turn it into a goal you can't ignore.",
-                        size="2",
-                        color_scheme="gray",
                     ),
                 ),
-                rx.fragment(
-                    rx.text("Your goals are set. Now we make them real.", weight="bold"),
-                    rx.text(
-                        "We talk in your check-ins; keep working on your goals until then.",
-                        size="2",
-                        color_scheme="gray",
-                    ),
+                _empty_line(
+                    "Your goals are set. Now we make them real.",
+                    "We talk in your check-ins; keep working on your goals until then.",
                 ),
             ),
             align="center",

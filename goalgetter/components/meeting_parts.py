@@ -261,6 +261,7 @@ def _meeting_row(meeting: MeetingItem) -> rx.Component:
             meeting["recap"] != "", rx.text(meeting["recap"], size="2", class_name="gg-user-text")
         ),
         custom_attrs={"data-meeting-id": meeting["id"], "data-status": meeting["status"]},
+        key=meeting["id"],
         class_name="gg-meeting",
     )
 

@@ -70,6 +70,7 @@ class ChatState(SessionState):
     gate_open: bool = True
     gate_opens_at: str = ""  # ISO 8601 UTC, formatted in the page in the user's zone
     gate_closes_at: str = ""  # in a check-in: when the coach closes (ISO 8601 UTC)
+    _gate_meeting: str = ""  # the check-in the gate is open for
     _generation_id: str = ""
     _generation_started: float = 0.0
     _pending_message: str = ""
@@ -91,9 +92,11 @@ class ChatState(SessionState):
         return CheckinState.load_checkins if changed else None
 
     def _show_gate(self, access: CoachAccess) -> bool:
-        """Show `access`; True when the chat opened or closed."""
-        changed = self.gate_open != access.open
-        self.gate_open = access.open
+        """Show `access`; True when the chat opened or closed, or went on to another
+        check-in (two windows overlapping)."""
+        meeting = access.meeting_id or ""
+        changed = self.gate_open != access.open or self._gate_meeting != meeting
+        self.gate_open, self._gate_meeting = access.open, meeting
         self.gate_opens_at = access.opens_at.isoformat() if access.opens_at else ""
         self.gate_closes_at = access.closes_at.isoformat() if access.closes_at else ""
         return changed

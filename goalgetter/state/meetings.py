@@ -106,14 +106,21 @@ class MeetingsState(SessionState):
     @rx.event
     async def refresh(self, _countdown: str = ""):
         """The lists again, as time passes (a window opening or closing); the schedule form
-        is left as the user is editing it."""
+        is left as the user is editing it, and nothing moves under an open action."""
+        if self.reschedule_id or self.complete_id or self.cancel_id:
+            return
         await self._show_meetings(await self._signed_in_user_id())
 
     async def _show_meetings(self, user_id) -> None:
         upcoming, past = await meetings_data.list_meetings(user_id)
         now = datetime.now(UTC)
-        self.upcoming = [_item(m, now) for m in upcoming]
-        self.past = [_item(m, now) for m in past]
+        shown_upcoming = [_item(m, now) for m in upcoming]
+        shown_past = [_item(m, now) for m in past]
+        # Sent to the page only when something changed (the countdown asks every 5 s).
+        if shown_upcoming != self.upcoming:
+            self.upcoming = shown_upcoming
+        if shown_past != self.past:
+            self.past = shown_past
 
     def _fill_form(self, schedule: dict) -> None:
         self.cadence_choice = schedule["cadence"]
