@@ -16,11 +16,13 @@
    to `on_completed` exactly once;
 4. forget the handled wheel entries; a series that failed keeps its entry and is retried.
 
-`on_completed(user_id, meeting)` is awaited once per meeting this process moved to completed:
+`on_completed(user_id, meeting)` is awaited once per meeting this process moved to completed
+(and again, at most twice more, for one whose recap was not stored 15 min later:
+meeting_state.due_recaps):
 the hook for the coach's recap (meetings.set_recap). The hooks run once all of the tick's
 transitions are stored, several at a time, so a slow model delays no transition (in the app,
 MeetingScheduler runs each as a task of its own, so no later tick waits for them either); a
-crash in between loses that recap (the meeting keeps `recap: None`), never the state.
+crash in between delays that recap until it is asked for again, and never loses the state.
 
 Cost with 10,000 series stored (bench/scheduler.py, mongoeco SQLite over the wire): 9-20 ms
 (p50) for a tick with nothing due; 3.3-6.5 s for one with ~1% (106-141 series) due, 30-45 ms
@@ -75,6 +77,7 @@ class TickReport:
     conflicts: int = 0  # compare-and-sets lost to another writer (then retried)
     failed: int = 0  # series left for the next tick after an error
     reminders: int = 0
+    recaps_retried: int = 0  # recaps asked for again (meeting_state.due_recaps)
 
     def count(self, to: str) -> int:
         return sum(n for key, n in self.transitions.items() if key.endswith(f"->{to}"))
@@ -103,13 +106,14 @@ def _check_now(now: datetime) -> None:
         raise ValueError("`now` must be a timezone-aware datetime (UTC).")
 
 
-def _advance(now: datetime) -> Callable[[dict], list]:
-    return lambda state: ms.advance(state, now)
+def _advance(now: datetime) -> Callable[[dict], tuple[list, list]]:
+    """The tick's change to a series: its transitions, and the recaps asked for again."""
+    return lambda state: (ms.advance(state, now), ms.due_recaps(state, now))
 
 
 def _planned_due(state: dict, now: datetime) -> datetime | None:
     draft = copy.deepcopy(state)
-    ms.advance(draft, now)
+    _advance(now)(draft)
     ms.settle(draft, now)
     return draft["next_due_at"]
 
@@ -199,10 +203,13 @@ async def _apply(
         return
     report.created += applied.created
     report.archived += applied.archived
-    for meeting, before, after in applied.result:
+    transitions, asked_again = applied.result
+    for meeting, before, after in transitions:
         report.transitions[f"{before}->{after}"] += 1
         if after == "completed":
             completed.append((user_id, dict(meeting)))
+    report.recaps_retried += len(asked_again)
+    completed += [(user_id, dict(meeting)) for meeting in asked_again]
 
 
 async def send_due_reminders(now: datetime) -> int:

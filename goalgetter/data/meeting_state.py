@@ -37,9 +37,15 @@ from goalgetter.domain.recurrence import Schedule, end_of, occurrences, period_i
 DEFAULT_UPCOMING = 4
 MAX_UPCOMING = 12
 KEEP_FINISHED = 10  # finished meetings kept in the series; older ones are archived
+# A recap not stored this long after it was asked for (a crash, a failed write) is asked for
+# again, at most RECAP_ATTEMPTS times in all.
+RECAP_RETRY = timedelta(minutes=15)
+RECAP_ATTEMPTS = 3
 FINISHED = ("completed", "missed", "cancelled")
 OPEN = ("scheduled", "active")
-_DATETIME_FIELDS = ("start", "end", "attended_at", "greeted_at", "finished_at", "created_at")
+_DATETIME_FIELDS = (
+    "start", "end", "attended_at", "greeted_at", "finished_at", "created_at", "recap_retry_at"
+)  # fmt: skip
 _STATE_DATETIMES = ("generated_until", "next_due_at", "started_at", "updated_at")
 _ROLL_LIMIT = 200  # occurrences looked at per roll-forward, whatever happens
 
@@ -82,7 +88,10 @@ def from_stored(state: dict) -> dict:
 
 
 def meeting_from_stored(meeting: dict) -> dict:
-    return {**meeting, **{field: _utc(meeting.get(field)) for field in _DATETIME_FIELDS}}
+    return {
+        **meeting,
+        **{field: _utc(meeting[field]) for field in _DATETIME_FIELDS if field in meeting},
+    }
 
 
 def meeting_times(state: dict) -> list[MeetingTimes]:
@@ -146,8 +155,34 @@ def advance(state: dict, now: datetime) -> list[tuple[dict, str, str]]:
             meeting["status"] = after
             if after in FINISHED:
                 meeting["finished_at"] = now
+            if after == "completed":
+                ask_recap(meeting, now)
             done.append((meeting, before, after))
     return done
+
+
+def ask_recap(meeting: dict, now: datetime) -> None:
+    """Whoever applies this asks for the recap now; unless it is stored by RECAP_RETRY from
+    now, `due_recaps` asks again."""
+    if meeting.get("recap") is None:
+        meeting["recap_retry_at"] = now + RECAP_RETRY
+        meeting["recap_attempts"] = meeting.get("recap_attempts", 0) + 1
+
+
+def due_recaps(state: dict, now: datetime) -> list[dict]:
+    """Completed meetings whose recap was asked for and never stored: asked again (in
+    place, so the compare-and-set makes one writer the asker), until RECAP_ATTEMPTS."""
+    again = []
+    for meeting in state["meetings"]:
+        retry_at = meeting.get("recap_retry_at")
+        if meeting["status"] != "completed" or retry_at is None or retry_at > now:
+            continue
+        if meeting.get("recap") is not None or meeting.get("recap_attempts", 0) >= RECAP_ATTEMPTS:
+            meeting["recap_retry_at"] = None
+            continue
+        ask_recap(meeting, now)
+        again.append(meeting)
+    return again
 
 
 def _due_status(meeting: dict, now: datetime) -> str:
@@ -240,6 +275,8 @@ def next_due(state: dict) -> datetime | None:
             dues.append(meeting["start"])
         elif meeting["status"] == "active":
             dues.append(meeting["end"] + WINDOW_AFTER)
+        elif meeting.get("recap_retry_at") is not None:
+            dues.append(meeting["recap_retry_at"])
     return min(dues, default=None)
 
 

@@ -336,6 +336,7 @@ async def complete(
             )
         if meeting["status"] != "completed":
             meeting.update(status="completed", finished_at=now)
+            ms.ask_recap(meeting, now)
         meeting["notes"] = notes
         return dict(meeting)
 
@@ -377,7 +378,7 @@ async def set_recap(
     now = now or datetime.now(UTC)
 
     def edit(state: dict, meeting: dict) -> bool:
-        meeting["recap"] = recap
+        meeting["recap"], meeting["recap_retry_at"] = recap, None
         return True
 
     if await _one_meeting(user_id, meeting_id, now, edit) is True:

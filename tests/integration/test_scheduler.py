@@ -14,6 +14,7 @@ from bson import ObjectId
 from goalgetter import scheduler
 from goalgetter.data import client as db_client
 from goalgetter.data import meetings, users
+from goalgetter.data.meeting_state import RECAP_ATTEMPTS, RECAP_RETRY
 from goalgetter.domain.meetings import WINDOW_AFTER
 from goalgetter.domain.recurrence import parse_schedule
 from goalgetter.scheduler import MeetingScheduler, TickReport, tick
@@ -23,7 +24,7 @@ START, END = T0 + timedelta(hours=1), T0 + timedelta(hours=1, minutes=45)
 
 
 class Recaps:
-    """An on_completed hook that records each call."""
+    """An on_completed hook that records each call and stores a recap."""
 
     def __init__(self):
         self.calls: list[tuple[ObjectId, str]] = []
@@ -31,6 +32,7 @@ class Recaps:
     async def __call__(self, user_id: ObjectId, meeting: dict) -> None:
         assert meeting["status"] == "completed"
         self.calls.append((user_id, meeting["id"]))
+        assert await meetings.set_recap(user_id, meeting["id"], "- recap")
 
 
 async def tracking_user(n: int = 0, *, now: datetime = T0) -> ObjectId:
@@ -281,9 +283,69 @@ async def test_the_service_writes_recaps_beside_its_ticks_and_waits_for_them_on_
     service = MeetingScheduler(clock=lambda: clock[0], on_completed=slow_recap)
     # The tick returns with its recap still being written, and the next tick is not held up.
     assert (await service.run_tick()).completed == 1
-    clock[0] = START + timedelta(weeks=1)
-    assert (await service.run_tick()).activated == 1
+    clock[0] = END + WINDOW_AFTER + timedelta(minutes=1)
+    assert (await service.run_tick()).transitions == {}
     assert finished == []
     release.set()
     await service.finish_hooks()
     assert finished == [first["id"]]
+
+
+async def test_a_recap_never_stored_is_asked_for_again_at_most_three_times(db):
+    user = await tracking_user()
+    first = (await meetings.series(user))["meetings"][0]
+    await meetings.mark_attended(user, first["id"], START + timedelta(minutes=1))
+    lost: list[str] = []
+
+    async def crashed_before_storing(user_id: ObjectId, meeting: dict) -> None:
+        lost.append(meeting["id"])  # the process died before the recap was stored
+
+    closed = END + WINDOW_AFTER
+    assert (await tick(closed, on_completed=crashed_before_storing)).completed == 1
+    retry = closed + RECAP_RETRY
+    quiet = await tick(retry - timedelta(seconds=1), on_completed=crashed_before_storing)
+    assert quiet.recaps_retried == 0 and lost == [first["id"]]
+    # Two processes racing at the retry time: it is asked for once.
+    racing = await asyncio.gather(
+        *(tick(retry, on_completed=crashed_before_storing) for _ in range(2))
+    )
+    assert sum(report.recaps_retried for report in racing) == 1
+    assert lost == [first["id"]] * 2
+    recaps = Recaps()
+    third = await tick(retry + RECAP_RETRY, on_completed=recaps)
+    assert third.recaps_retried == 1 and recaps.calls == [(user, first["id"])]
+    stored = next(m for m in (await meetings.series(user))["meetings"] if m["id"] == first["id"])
+    assert stored["recap"] == "- recap" and stored["recap_retry_at"] is None
+    assert (await tick(retry + 3 * RECAP_RETRY, on_completed=recaps)).recaps_retried == 0
+
+
+async def test_after_three_lost_recaps_it_stops_asking(db):
+    user = await tracking_user()
+    first = (await meetings.series(user))["meetings"][0]
+    await meetings.mark_attended(user, first["id"], START + timedelta(minutes=1))
+    lost: list[str] = []
+
+    async def crashed_before_storing(user_id: ObjectId, meeting: dict) -> None:
+        lost.append(meeting["id"])
+
+    at = END + WINDOW_AFTER
+    for _ in range(5):
+        await tick(at, on_completed=crashed_before_storing)
+        at += RECAP_RETRY
+    assert lost == [first["id"]] * RECAP_ATTEMPTS
+    state = await meetings.series(user)
+    assert all(m.get("recap_retry_at") is None for m in state["meetings"])
+
+
+async def test_a_check_in_completed_by_hand_gets_its_recap_asked_again_if_lost(db):
+    user = await tracking_user()
+    first = (await meetings.series(user))["meetings"][0]
+    done_at = START + timedelta(minutes=20)
+    assert (await meetings.complete(user, first["id"], "Met early", now=done_at))["status"] == (
+        "completed"
+    )
+    recaps = Recaps()
+    await tick(done_at + RECAP_RETRY - timedelta(seconds=1), on_completed=recaps)
+    assert recaps.calls == []
+    report = await tick(done_at + RECAP_RETRY, on_completed=recaps)
+    assert report.recaps_retried == 1 and recaps.calls == [(user, first["id"])]
