@@ -69,6 +69,7 @@ def build(rng: random.Random, now: datetime) -> tuple[list[dict], list[dict]]:
             if rng.random() < 0.7:
                 meeting["attended_at"] = meeting["start"] + timedelta(minutes=2)
                 meeting["notes"] = "Ran twice, slept better; next: keep the Sunday long run."
+                meeting["recap"] = "- Ran twice\n- Slept better\n- Next: the Sunday long run"
         state["upcoming"] = UPCOMING
         ms.advance(state, now)
         ms.settle(state, now)
