@@ -18,7 +18,15 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from goalgetter import accounts
-from goalgetter.data import chat_messages, goals, meetings, revisions, templates, users
+from goalgetter.data import (
+    chat_messages,
+    checkins,
+    goals,
+    meetings,
+    revisions,
+    templates,
+    users,
+)
 from goalgetter.domain.timezones import first_zone
 from goalgetter.integrations.pdf import goals_pdf, pdf_filename
 from goalgetter.routes import SESSION_COOKIE
@@ -75,9 +83,9 @@ async def _pdf(goal_list: list[dict], user: dict, request: Request, name: str) -
     tz = user_timezone(user, request.query_params.get("tz"))
     # Only tracking users have meetings (and a miss is a scan on the embedded store).
     tracking = user.get("phase") == "tracking"
-    checkins = await meetings.checkins_by_goal(user["_id"]) if tracking else {}
+    by_goal = await checkins.checkins_by_goal(user["_id"]) if tracking else {}
     body = await asyncio.to_thread(
-        goals_pdf, goal_list, exported_at=datetime.now(UTC), tz=tz, checkins=checkins
+        goals_pdf, goal_list, exported_at=datetime.now(UTC), tz=tz, checkins=by_goal
     )
     unicode_name = pdf_filename(name, ascii_only=False)
     return _download(body, pdf_filename(name), "application/pdf", unicode_name)

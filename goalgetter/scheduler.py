@@ -149,15 +149,18 @@ async def _run_hooks(on_completed: OnCompleted, completed: list[tuple[ObjectId, 
     """After every transition of the tick is stored: a slow model writing one recap holds up
     neither the other series nor the other recaps (HOOK_CONCURRENCY at a time)."""
     slots = asyncio.Semaphore(HOOK_CONCURRENCY)
+    await asyncio.gather(*(_run_hook(on_completed, slots, u, m) for u, m in completed))
 
-    async def run(user_id: ObjectId, meeting: dict) -> None:
-        async with slots:
-            try:
-                await on_completed(user_id, meeting)
-            except Exception:
-                log.exception("on_completed failed for meeting %s of %s", meeting["id"], user_id)
 
-    await asyncio.gather(*(run(user_id, meeting) for user_id, meeting in completed))
+async def _run_hook(
+    on_completed: OnCompleted, slots: asyncio.Semaphore, user_id: ObjectId, meeting: dict
+) -> None:
+    """One hook, when a slot is free; its failure is logged, never raised into the tick."""
+    async with slots:
+        try:
+            await on_completed(user_id, meeting)
+        except Exception:
+            log.exception("on_completed failed for meeting %s of %s", meeting["id"], user_id)
 
 
 async def _tick_chunk(
@@ -262,16 +265,10 @@ class MeetingScheduler:
         return report
 
     async def _hand_off(self, user_id: ObjectId, meeting: dict) -> None:
-        task = asyncio.create_task(self._hook(user_id, meeting))
+        hook = _run_hook(self.on_completed, self._hook_slots, user_id, meeting)
+        task = asyncio.create_task(hook)
         self._hooks.add(task)
         task.add_done_callback(self._hooks.discard)
-
-    async def _hook(self, user_id: ObjectId, meeting: dict) -> None:
-        async with self._hook_slots:
-            try:
-                await self.on_completed(user_id, meeting)
-            except Exception:
-                log.exception("on_completed failed for meeting %s of %s", meeting["id"], user_id)
 
     async def finish_hooks(self, grace_seconds: float | None = None) -> None:
         """Wait for the recaps under way (at most `grace_seconds`; then they are cancelled)."""

@@ -8,7 +8,6 @@ the check-ins alone.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from bson import ObjectId
 
@@ -62,16 +61,12 @@ async def meeting_turns(user_id: ObjectId, meeting: dict) -> tuple[Turn, ...]:
     return tuple(
         Turn(m["role"], m["content"])
         for m in messages
-        if opens <= _aware(m["timestamp"]) < closes and _whole(m.get("metadata") or {})
+        if opens <= m["timestamp"] < closes and _whole(m.get("metadata") or {})
     )
 
 
 def _whole(meta: dict) -> bool:
     return not meta.get("error") and not meta.get("streaming")
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def _claude_recap(coach: ClaudeCoach, user_id: ObjectId, meeting: dict) -> str | None:

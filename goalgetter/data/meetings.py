@@ -4,13 +4,13 @@ Storage is goalgetter/data/meeting_series.py (one document per tracking user, ev
 compare-and-set on its revision), the pure steps are goalgetter/data/meeting_state.py, and
 goalgetter/data/meeting_due.py tells the scheduler which series are due. Designed for the
 embedded store's measured behaviour (see those modules): everything here reads and writes by
-exact `_id`, except start_tracking's one-off conditional update of the user and update of
-their draft goals. Measured with 10,000 tracking users (bench/scheduler.py, mongoeco SQLite
-over the wire): the send path's `gate_view` is two exact-`_id` reads (user, then in tracking
-the series), p50 7-8 ms / p95 10-28 ms, and each claim (mark_attended, claim_greeting) one read
-and one compare-and-set, p50 22-26 ms. start_tracking takes 3.5-5 s there, once per user,
-almost all of it the series' insert: an insert decodes its whole collection on that store
-(real MongoDB: milliseconds); the conditional phase flip, a scan of `users`, ~0.2 s.
+exact `_id`, except start_tracking's one-off update of the user's draft goals. Measured with
+10,000 tracking users (bench/scheduler.py, mongoeco SQLite over the wire): the send path's
+`gate_view` is two exact-`_id` reads (user, then in tracking the series), p50 6 ms / p95 8 ms,
+and each claim (mark_attended, claim_greeting) one read and one compare-and-set, p50 17-18 ms.
+start_tracking takes 0.7 s there, once per user, most of it the series' upsert: a new
+document costs a decode of its whole collection on that store (real MongoDB: milliseconds).
+Check-ins, stored in their meeting, are goalgetter/data/checkins.py.
 
 Scoping: the series' `_id` is the caller's user id, so a meeting id from another user's
 series is simply not found (None / False), and malformed ids are refused before any read.
@@ -30,7 +30,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from goalgetter.data import goals, meeting_due
+from goalgetter.data import meeting_due
 from goalgetter.data import meeting_state as ms
 from goalgetter.data.client import get_db
 from goalgetter.data.conditional import set_when
@@ -245,26 +245,22 @@ async def export_meetings(user_id: ObjectId) -> dict:
 # Changing one meeting -------------------------------------------------------------------------
 
 
-async def _one_meeting(
+async def edit_meeting(
     user_id: ObjectId, meeting_id: object, now: datetime, edit: Callable[[dict, dict], Any]
 ) -> Any:
-    """Run `edit(state, meeting)` on the caller's meeting `meeting_id`: NOT_FOUND when the
-    id is malformed or not in this user's series."""
+    """What `edit(state, meeting)` returned, run on the caller's meeting `meeting_id` in one
+    compare-and-set; None when the id is malformed or not in this user's series."""
     check_now(now)
     wanted = parse_meeting_id(meeting_id)
     if wanted is None:
-        return NOT_FOUND
+        return None
 
     def change(state: dict) -> Any:
         meeting = ms.find(state, wanted)
         return NOT_FOUND if meeting is None else edit(state, meeting)
 
     applied = await mutate(user_id, change, now=now)
-    return NOT_FOUND if applied is None else applied.result
-
-
-def _or_none(value: Any) -> Any:
-    return None if value is NOT_FOUND else value
+    return None if applied is None or applied.result is NOT_FOUND else applied.result
 
 
 async def reschedule(
@@ -290,7 +286,7 @@ async def reschedule(
         )
         return dict(meeting)
 
-    return _or_none(await _one_meeting(user_id, meeting_id, now, edit))
+    return await edit_meeting(user_id, meeting_id, now, edit)
 
 
 async def cancel(user_id: ObjectId, meeting_id: object, *, now: datetime) -> dict | None:
@@ -308,7 +304,7 @@ async def cancel(user_id: ObjectId, meeting_id: object, *, now: datetime) -> dic
         meeting.update(status="cancelled", finished_at=now)
         return dict(meeting)
 
-    return _or_none(await _one_meeting(user_id, meeting_id, now, edit))
+    return await edit_meeting(user_id, meeting_id, now, edit)
 
 
 async def complete(
@@ -340,7 +336,7 @@ async def complete(
         meeting["notes"] = notes
         return dict(meeting)
 
-    return _or_none(await _one_meeting(user_id, meeting_id, now, edit))
+    return await edit_meeting(user_id, meeting_id, now, edit)
 
 
 async def _claim(user_id: ObjectId, meeting_id: object, now: datetime, name: str) -> bool:
@@ -353,7 +349,7 @@ async def _claim(user_id: ObjectId, meeting_id: object, now: datetime, name: str
         meeting[name] = now
         return True
 
-    return await _one_meeting(user_id, meeting_id, now, edit) is True
+    return await edit_meeting(user_id, meeting_id, now, edit) is True
 
 
 async def mark_attended(user_id: ObjectId, meeting_id: object, now: datetime) -> bool:
@@ -381,48 +377,10 @@ async def set_recap(
         meeting["recap"], meeting["recap_retry_at"] = recap, None
         return True
 
-    if await _one_meeting(user_id, meeting_id, now, edit) is True:
+    if await edit_meeting(user_id, meeting_id, now, edit) is True:
         return True
     wanted, db = parse_meeting_id(meeting_id), get_db()
     state = await read_state(db, user_id) if wanted else None
     if state is None:
         return False
     return await set_archived_recap(db, user_id, state["archive_years"], wanted, recap)
-
-
-async def record_checkin(
-    user_id: ObjectId, meeting_id: object, goal_id: str, checkin: dict, *, now: datetime
-) -> dict | None:
-    """One goal's check-in in a meeting whose window is open (again: replaces it); the user
-    counts as having come."""
-    if await goals.get_goal(user_id, goal_id) is None:
-        return None
-
-    def edit(state: dict, meeting: dict) -> dict:
-        opens, closes = window(meeting["start"], meeting["end"])
-        if meeting["status"] == "cancelled" or not opens <= now < closes:
-            raise ValidationError(
-                "meeting", "meeting_closed", "Check-ins are recorded during a check-in meeting."
-            )
-        meeting.setdefault("checkins", {})[goal_id] = {**checkin, "at": now}
-        if meeting["attended_at"] is None:  # a check-in is showing up, chat or not
-            meeting["attended_at"] = now
-        return dict(meeting)
-
-    return _or_none(await _one_meeting(user_id, meeting_id, now, edit))
-
-
-async def goal_progress(user_id: ObjectId, goal_id: str) -> list[dict]:
-    """The goal's check-ins over the meetings, oldest first: {start, progress, confidence,
-    note}."""
-    return (await checkins_by_goal(user_id)).get(goal_id, [])
-
-
-async def checkins_by_goal(user_id: ObjectId) -> dict[str, list[dict]]:
-    """Every check-in of the user's goals, by goal id, each goal's oldest first."""
-    upcoming, past = await list_meetings(user_id, past_limit=None)
-    by_goal: dict[str, list[dict]] = {}
-    for meeting in sorted([*upcoming, *past], key=lambda m: m["start"]):
-        for goal_id, checkin in (meeting.get("checkins") or {}).items():
-            by_goal.setdefault(goal_id, []).append({"start": meeting["start"], **checkin})
-    return by_goal

@@ -61,7 +61,7 @@ def goals_pdf(
     checkins: Mapping[str, Sequence[Mapping]] | None = None,
 ) -> bytes:
     """The goals as PDF bytes; `exported_at` naive means UTC, shown in `tz` in the footer.
-    `checkins`: by goal id, oldest first (data/meetings.checkins_by_goal), dated in `tz`."""
+    `checkins`: by goal id, oldest first (data/checkins.checkins_by_goal), dated in `tz`."""
     for style in FACES:  # fail before any work, whatever the content needs
         font_path(style)
     moment = exported_at if exported_at.tzinfo else exported_at.replace(tzinfo=UTC)

@@ -8,7 +8,7 @@ from typing import TypedDict
 import reflex as rx
 
 from goalgetter.coach.gate import coach_gate
-from goalgetter.data import meetings as meetings_data
+from goalgetter.data import checkins as checkins_data
 from goalgetter.domain.checkins import CONFIDENCE_LABELS, parse_checkin
 from goalgetter.domain.validation import ValidationError
 from goalgetter.state.goals import GoalsState
@@ -42,7 +42,7 @@ class CheckinState(GoalsState):
                 "progress": point["progress"],
                 "confidence": CONFIDENCE_LABELS[point["confidence"]],
             }
-            for point in await meetings_data.goal_progress(user_id, self.selected_id)
+            for point in await checkins_data.goal_progress(user_id, self.selected_id)
         ]
         self.checkin_error, self.checkin_saved = "", False
 
@@ -50,7 +50,7 @@ class CheckinState(GoalsState):
     async def save_checkin(self, form: dict):
         try:
             checkin = parse_checkin(form.get("progress"), form.get("confidence"), form.get("note"))
-            saved = await meetings_data.record_checkin(
+            saved = await checkins_data.record_checkin(
                 await self._signed_in_user_id(),
                 self.checkin_meeting,
                 self.selected_id,

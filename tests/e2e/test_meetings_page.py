@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import expect
 
 from tests.e2e.flows import sign_up, unique_email
-from tests.e2e.test_tracking import _start_tracking
+from tests.e2e.test_tracking import _move_first_meeting, _start_tracking
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -127,15 +127,7 @@ def test_the_page_follows_a_window_opening_without_a_reload(page, app):
     # The first check-in's window now opens 15 s from now (the page is not reloaded).
     start = datetime.now(UTC) + timedelta(minutes=30, seconds=15)
     user_id = app.db.users.find_one({"email": email})["_id"]
-    app.db.meeting_series.update_one(
-        {"_id": user_id},
-        {
-            "$set": {
-                "state.0.meetings.0.start": start,
-                "state.0.meetings.0.end": start + timedelta(minutes=45),
-            }
-        },
-    )
+    _move_first_meeting(app, user_id, start, start + timedelta(minutes=45))
     expect(page.locator("#meetings-next")).to_contain_text("Check-in now", timeout=60_000)
     closes = (start + timedelta(minutes=45 + 60)).astimezone(BERLIN).strftime("%H:%M")
     expect(page.locator("#meetings-next")).to_contain_text(f"Your coach is here until {closes}")

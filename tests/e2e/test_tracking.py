@@ -55,15 +55,7 @@ def test_with_a_meeting_starting_now_the_chat_opens(page, app):
     page.click("#nav-workspace")
     expect(page.locator("#chat-gate")).to_be_visible()
     now = datetime.now(UTC)
-    app.db.meeting_series.update_one(
-        {"_id": user["_id"]},
-        {
-            "$set": {
-                "state.0.meetings.0.start": now,
-                "state.0.meetings.0.end": now + timedelta(minutes=45),
-            }
-        },
-    )
+    _move_first_meeting(app, user["_id"], now, now + timedelta(minutes=45))
     page.reload()
     expect(page.locator("#user-name")).to_have_text("Otto Open")  # loaded: the gate was read
     expect(page.locator("#chat-gate")).to_have_count(0)
@@ -114,15 +106,7 @@ def test_the_chat_opens_by_itself_when_the_window_opens(page, app):
     user = app.db.users.find_one({"email": email})
     # The window opens 20 s from now; the page is not reloaded after that.
     start = datetime.now(UTC) + timedelta(minutes=30, seconds=20)
-    app.db.meeting_series.update_one(
-        {"_id": user["_id"]},
-        {
-            "$set": {
-                "state.0.meetings.0.start": start,
-                "state.0.meetings.0.end": start + timedelta(minutes=45),
-            }
-        },
-    )
+    _move_first_meeting(app, user["_id"], start, start + timedelta(minutes=45))
     page.click("#nav-workspace")
     expect(page.locator("#chat-gate")).to_be_visible()
     expect(page.locator("#chat-input")).to_be_disabled()

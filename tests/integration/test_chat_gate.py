@@ -11,7 +11,7 @@ from goalgetter.coach.conversation import MessageNotSaved, send_and_reply
 from goalgetter.coach.gate import CoachClosed, coach_gate
 from goalgetter.coach.llm import OfflineCoach
 from goalgetter.coach.recap import write_recap
-from goalgetter.data import chat_messages, goals, users
+from goalgetter.data import chat_messages, checkins, goals, users
 from goalgetter.data import meetings as meetings_data
 from goalgetter.domain.checkins import parse_checkin
 from goalgetter.domain.recurrence import parse_schedule
@@ -163,7 +163,7 @@ async def test_in_a_check_in_the_coach_knows_the_meeting_and_the_latest_check_in
     first = series["meetings"][0]
     during = MONDAY_9_BERLIN + timedelta(minutes=10)
     checkin = parse_checkin("40", "at_risk", "two behind")
-    assert await meetings_data.record_checkin(
+    assert await checkins.record_checkin(
         tracking_user, first["id"], str(goal["_id"]), checkin, now=during
     )
     await send_and_reply(
@@ -183,9 +183,7 @@ async def test_a_completed_check_in_gets_a_recap_from_its_check_ins(tracking_use
     first = (await meetings_data.series(tracking_user))["meetings"][0]
     during = MONDAY_9_BERLIN + timedelta(minutes=10)
     checkin = parse_checkin("40", "at_risk", "two behind")
-    await meetings_data.record_checkin(
-        tracking_user, first["id"], str(goal["_id"]), checkin, now=during
-    )
+    await checkins.record_checkin(tracking_user, first["id"], str(goal["_id"]), checkin, now=during)
     await meetings_data.mark_attended(tracking_user, first["id"], during)
     # The scheduler completes it at its end and calls the recap hook once.
     report = await tick(MONDAY_9_BERLIN + timedelta(hours=3), on_completed=write_recap_offline)
@@ -203,9 +201,7 @@ async def test_a_check_in_without_a_word_in_the_chat_counts_as_coming(tracking_u
     first = (await meetings_data.series(tracking_user))["meetings"][0]
     checkin = parse_checkin("55", "on_track", "")
     during = MONDAY_9_BERLIN + timedelta(minutes=10)
-    await meetings_data.record_checkin(
-        tracking_user, first["id"], str(goal["_id"]), checkin, now=during
-    )
+    await checkins.record_checkin(tracking_user, first["id"], str(goal["_id"]), checkin, now=during)
     report = await tick(MONDAY_9_BERLIN + timedelta(hours=3), on_completed=write_recap_offline)
     assert report.completed == 1 and report.missed == 0
     done = (await meetings_data.list_meetings(tracking_user))[1][0]

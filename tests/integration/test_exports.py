@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from goalgetter import accounts
-from goalgetter.data import chat_messages, goals, meetings, templates, users
+from goalgetter.data import chat_messages, checkins, goals, meetings, templates, users
 from goalgetter.domain.checkins import parse_checkin
 from goalgetter.domain.recurrence import parse_schedule
 from goalgetter.exports import EXPORT_ROUTES
@@ -87,7 +87,7 @@ async def test_a_goal_pdf_lists_its_check_ins(http, people):
         await meetings.start_tracking(person["id"], schedule, now=monday)
         first = (await meetings.series(person["id"]))["meetings"][0]
         # Bob records his check-in against Ann's goal id: refused, and not in her PDF.
-        recorded = await meetings.record_checkin(
+        recorded = await checkins.record_checkin(
             person["id"],
             first["id"],
             str(ann["active"]["_id"]),

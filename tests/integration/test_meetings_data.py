@@ -12,7 +12,7 @@ from bson import ObjectId
 
 from goalgetter import scheduler
 from goalgetter.coach.meeting_brief import meeting_brief
-from goalgetter.data import goals, meetings, users
+from goalgetter.data import checkins, goals, meetings, users
 from goalgetter.domain.checkins import parse_checkin
 from goalgetter.domain.meetings import WINDOW_AFTER, WINDOW_BEFORE, MeetingTimes, coach_access
 from goalgetter.domain.recurrence import parse_schedule
@@ -362,7 +362,7 @@ async def test_a_year_on_the_brief_counts_every_check_in_and_the_chart_keeps_the
     goal = await goals.create_goal(ann, "Run a marathon", "42 km by October")
     first = (await tracking(ann))["meetings"][0]
     checkin = parse_checkin("10", "on_track", "first week")
-    await meetings.record_checkin(ann, first["id"], str(goal["_id"]), checkin, now=first["start"])
+    await checkins.record_checkin(ann, first["id"], str(goal["_id"]), checkin, now=first["start"])
     weeks = 55  # more than list_meetings shows by default
     for week in range(weeks):
         start = first["start"] + timedelta(weeks=week)
@@ -371,7 +371,7 @@ async def test_a_year_on_the_brief_counts_every_check_in_and_the_chart_keeps_the
         await scheduler.tick(start + timedelta(hours=2))
     now = first["start"] + timedelta(weeks=weeks)
     assert len((await meetings.list_meetings(ann, now=now, past_limit=None))[1]) == weeks
-    assert [p["progress"] for p in await meetings.goal_progress(ann, str(goal["_id"]))] == [10]
+    assert [p["progress"] for p in await checkins.goal_progress(ann, str(goal["_id"]))] == [10]
     brief = await meeting_brief(ann, "", {str(goal["_id"]): "Run a marathon"}, now)
     assert brief.startswith(f"This is check-in number {weeks + 1}.")
     assert "Latest check-in on Run a marathon: 10%, On track (first week)." in brief

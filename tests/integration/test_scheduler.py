@@ -35,6 +35,24 @@ class Recaps:
         assert await meetings.set_recap(user_id, meeting["id"], "- recap")
 
 
+class LostRecaps:
+    """An on_completed hook whose process dies before the recap is stored: it only records."""
+
+    def __init__(self):
+        self.asked: list[str] = []
+
+    async def __call__(self, user_id: ObjectId, meeting: dict) -> None:
+        self.asked.append(meeting["id"])
+
+
+async def came_to_first_meeting(n: int = 0) -> tuple[ObjectId, dict]:
+    """A tracking user who came to their first meeting, and that meeting."""
+    user = await tracking_user(n)
+    first = (await meetings.series(user))["meetings"][0]
+    await meetings.mark_attended(user, first["id"], START + timedelta(minutes=1))
+    return user, first
+
+
 async def tracking_user(n: int = 0, *, now: datetime = T0) -> ObjectId:
     user_id = (await users.create_user(f"u{n}@example.com", f"User {n}", "hash"))["_id"]
     schedule = parse_schedule(
@@ -270,9 +288,7 @@ async def test_a_failing_recap_does_not_stop_the_others(db):
 
 
 async def test_the_service_writes_recaps_beside_its_ticks_and_waits_for_them_on_stop(db):
-    user = await tracking_user()
-    first = (await meetings.series(user))["meetings"][0]
-    await meetings.mark_attended(user, first["id"], START + timedelta(minutes=1))
+    _, first = await came_to_first_meeting()
     release, finished = asyncio.Event(), []
 
     async def slow_recap(user_id: ObjectId, meeting: dict) -> None:
@@ -292,14 +308,9 @@ async def test_the_service_writes_recaps_beside_its_ticks_and_waits_for_them_on_
 
 
 async def test_a_recap_never_stored_is_asked_for_again_at_most_three_times(db):
-    user = await tracking_user()
-    first = (await meetings.series(user))["meetings"][0]
-    await meetings.mark_attended(user, first["id"], START + timedelta(minutes=1))
-    lost: list[str] = []
-
-    async def crashed_before_storing(user_id: ObjectId, meeting: dict) -> None:
-        lost.append(meeting["id"])  # the process died before the recap was stored
-
+    user, first = await came_to_first_meeting()
+    crashed_before_storing = LostRecaps()
+    lost = crashed_before_storing.asked
     closed = END + WINDOW_AFTER
     assert (await tick(closed, on_completed=crashed_before_storing)).completed == 1
     retry = closed + RECAP_RETRY
@@ -320,14 +331,9 @@ async def test_a_recap_never_stored_is_asked_for_again_at_most_three_times(db):
 
 
 async def test_after_three_lost_recaps_it_stops_asking(db):
-    user = await tracking_user()
-    first = (await meetings.series(user))["meetings"][0]
-    await meetings.mark_attended(user, first["id"], START + timedelta(minutes=1))
-    lost: list[str] = []
-
-    async def crashed_before_storing(user_id: ObjectId, meeting: dict) -> None:
-        lost.append(meeting["id"])
-
+    user, first = await came_to_first_meeting()
+    crashed_before_storing = LostRecaps()
+    lost = crashed_before_storing.asked
     at = END + WINDOW_AFTER
     for _ in range(5):
         await tick(at, on_completed=crashed_before_storing)
