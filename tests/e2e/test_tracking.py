@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from goalgetter.coach.recap import RECAP_REQUEST
 from tests.e2e.flows import new_goal, send_message, sign_up, unique_email, wait_reply_done
 from tests.fakes.anthropic_fake import reply_tokens
+from tests.polling import wait_until
 
 
 def _start_tracking(page, app, timezone: str) -> None:
@@ -149,10 +150,22 @@ def test_when_the_window_closes_a_running_reply_finishes_and_the_chat_closes(pag
     assert stored["messages"][-1]["content"] == "".join(reply)
     assert "streaming" not in (stored["messages"][-1].get("metadata") or {})
     expect(page.locator("#chat-send")).to_be_disabled()
-    # One chat request; the scheduler may also have asked for the ended meeting's recap.
+    # The scheduler completes the check-in and asks for its recap; waited for here, so the
+    # request does not land in a later test.
+    app.fake.token_delay = 0.0
+    wait_until(
+        lambda: _first_meeting(app, user["_id"]).get("recap") is not None,
+        timeout=120,
+        what="the recap of the closed check-in",
+    )
+    assert _first_meeting(app, user["_id"])["status"] == "completed"
     asked = [r["body"]["messages"][-1]["content"] for r in app.fake.requests]
     chats = [text for text in asked if not text.endswith(RECAP_REQUEST)]
     assert chats == ["My last update before the window closes"]
+
+
+def _first_meeting(app, user_id) -> dict:
+    return app.db.meeting_series.find_one({"_id": user_id})["state"][0]["meetings"][0]
 
 
 def _move_first_meeting(app, user_id, start: datetime, end: datetime) -> None:
