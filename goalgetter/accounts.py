@@ -58,8 +58,16 @@ async def start_session(user_id: ObjectId) -> str:
     return await sessions.create_session(user_id, settings.resolved_secret_key(), lifetime)
 
 
+def session_key(token: str) -> str:
+    return sessions.session_key(token, get_settings().resolved_secret_key()) if token else ""
+
+
 async def user_id_for_token(token: str) -> ObjectId | None:
-    return await sessions.user_id_for_token(token, get_settings().resolved_secret_key())
+    return await sessions.user_id_for_key(session_key(token))
+
+
+async def user_id_for_session_key(key: str) -> ObjectId | None:
+    return await sessions.user_id_for_key(key)
 
 
 async def end_session(token: str) -> None:

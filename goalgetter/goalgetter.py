@@ -11,7 +11,10 @@ from goalgetter.pages.meetings import meetings_page
 from goalgetter.pages.workspace import workspace_page
 from goalgetter.routes import http_routes
 from goalgetter.scheduler import scheduler_lifespan
+from goalgetter.socket_session import websocket_sees_session_keys
 from goalgetter.state.auth_form import AuthFormState
+from goalgetter.state.chat import ChatState
+from goalgetter.state.guard import SessionGuard
 from goalgetter.state.meetings import MeetingsState
 from goalgetter.state.session import NotSignedIn, SessionState
 
@@ -25,13 +28,17 @@ def handle_backend_error(exception: Exception):
 
 app = rx.App(
     stylesheets=["/styles.css"],
-    api_transformer=http_routes(*EXPORT_ROUTES),
+    # Our routes first, then the wrapper that hides session tokens from the websocket.
+    api_transformer=[http_routes(*EXPORT_ROUTES), websocket_sees_session_keys],
     backend_exception_handler=handle_backend_error,
     head_components=[
         rx.el.meta(name="theme-color", content="#f76b15"),
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
+        # Before the page's own scripts: its listeners run before Reflex's on leaving.
+        rx.el.script(src="/autosave.js"),
     ],
 )
+app.add_middleware(SessionGuard(), index=0)
 app.register_lifespan_task(database_lifespan)
 # After the database's: lifespan tasks start in order and stop in reverse.
 app.register_lifespan_task(scheduler_lifespan)
@@ -44,7 +51,7 @@ app.add_page(
     workspace_page,
     route="/workspace",
     title="Workspace · GoalGetter",
-    on_load=SessionState.open_workspace,
+    on_load=ChatState.open_workspace,
 )
 app.add_page(
     meetings_page,

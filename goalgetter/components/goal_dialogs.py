@@ -8,6 +8,7 @@ from goalgetter.domain.validation import (
     MAX_TEMPLATE_DESCRIPTION_LENGTH,
     MAX_TEMPLATE_NAME_LENGTH,
 )
+from goalgetter.state.goal_autosave import AutosaveState
 from goalgetter.state.goal_templates import BLANK, TemplateOption, TemplatesState
 from goalgetter.state.goals import GoalsState
 
@@ -143,7 +144,9 @@ def conflict_dialog() -> rx.Component:
                     "Your text (this tab)",
                     GoalsState.conflict_mine_title,
                     GoalsState.conflict_mine_content,
-                    rx.button("Keep mine", id="conflict-keep-mine", on_click=GoalsState.keep_mine),
+                    rx.button(
+                        "Keep mine", id="conflict-keep-mine", on_click=AutosaveState.keep_mine
+                    ),
                     "mine",
                 ),
                 _version(
@@ -154,7 +157,7 @@ def conflict_dialog() -> rx.Component:
                         "Use this one",
                         id="conflict-use-theirs",
                         variant="soft",
-                        on_click=GoalsState.use_theirs,
+                        on_click=AutosaveState.use_theirs,
                     ),
                     "theirs",
                 ),

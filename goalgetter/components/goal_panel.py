@@ -1,6 +1,7 @@
 """Left side of the workspace: the goal list and the editor for the selected goal."""
 
 import reflex as rx
+from reflex.vars.function import FunctionStringVar
 
 from goalgetter.components.brand import ACCENT
 from goalgetter.components.buttons import download_button
@@ -17,6 +18,7 @@ from goalgetter.components.goal_meta import celebration_dialog, meta_bar, milest
 from goalgetter.components.native_form import backend_url
 from goalgetter.components.safe_markdown import safe_markdown
 from goalgetter.domain.validation import MAX_GOAL_TITLE_LENGTH
+from goalgetter.state.goal_autosave import AutosaveState
 from goalgetter.state.goal_history import HistoryState
 from goalgetter.state.goal_templates import TemplatesState
 from goalgetter.state.goals import GoalsState
@@ -26,22 +28,40 @@ AUTOSAVE_DEBOUNCE_MS = 400
 
 
 def save_status() -> rx.Component:
+    """The server's word on the last save, and the page's own while edits are unconfirmed.
+
+    assets/autosave.js marks the page `gg-unsaved` from the first keystroke until every edit
+    of the open goal is confirmed stored; the stylesheet then shows "Saving…" instead of the
+    server's word, unless that word is an error.
+    """
     return rx.el.span(
-        rx.match(
-            GoalsState.save_status,
-            ("saving", rx.text("Saving…", size="1", color_scheme="gray")),
-            ("saved", rx.text("✓ Saved", size="1", color_scheme="grass")),
-            ("error", rx.text(GoalsState.save_error, size="1", color_scheme="red")),
-            rx.text("", size="1"),
+        rx.el.span(
+            rx.match(
+                GoalsState.save_status,
+                ("saving", rx.text("Saving…", size="1", color_scheme="gray")),
+                ("saved", rx.text("✓ Saved", size="1", color_scheme="grass")),
+                ("error", rx.text(GoalsState.save_error, size="1", color_scheme="red")),
+                rx.text("", size="1"),
+            ),
+            class_name="gg-server-status",
         ),
+        rx.text("Saving…", size="1", color_scheme="gray", class_name="gg-local-status"),
         id="goal-save-status",
         custom_attrs={
             "data-status": GoalsState.save_status,
             "data-version": GoalsState.saved_version,
+            "data-goal": GoalsState.selected_id,
+            "data-editor": GoalsState.editor_key,
+            "data-confirmed": GoalsState.confirmed_edits.to_string(),
         },
         role="status",
         aria_live="polite",
     )
+
+
+def _stamped(field: str) -> rx.Var:
+    """The stamp of the edit being sent (assets/autosave.js), evaluated as it is sent."""
+    return FunctionStringVar.create("window.ggAutosave.sending").call(GoalsState.selected_id, field)
 
 
 def _tool(icon: str, label: str, tool_id: str, **props) -> rx.Component:
@@ -84,7 +104,9 @@ def editor() -> rx.Component:
             rx.debounce_input(
                 rx.input(
                     id="goal-title",
-                    on_change=lambda title: GoalsState.save_title(GoalsState.selected_id, title),
+                    on_change=lambda title: AutosaveState.save_title(
+                        GoalsState.selected_id, title, _stamped("title")
+                    ),
                     placeholder="Name your goal",
                     max_length=MAX_GOAL_TITLE_LENGTH,
                     size="3",
@@ -110,7 +132,9 @@ def editor() -> rx.Component:
             rx.debounce_input(
                 rx.text_area(
                     id="goal-editor",
-                    on_change=lambda text: GoalsState.save_content(GoalsState.selected_id, text),
+                    on_change=lambda text: AutosaveState.save_content(
+                        GoalsState.selected_id, text, _stamped("content")
+                    ),
                     placeholder=(
                         "What do you want to achieve? By when? Why does it matter?\n\n"
                         "Markdown works: # headings, **bold**, - lists."

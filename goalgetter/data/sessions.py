@@ -13,7 +13,8 @@ from bson import ObjectId
 from goalgetter.data.client import get_db
 
 
-def _token_hash(token: str, secret_key: str) -> str:
+def session_key(token: str, secret_key: str) -> str:
+    """The session's `_id`: what the server keeps of a token, and all a websocket sees."""
     return hmac.new(secret_key.encode(), token.encode(), hashlib.sha256).hexdigest()
 
 
@@ -22,7 +23,7 @@ async def create_session(user_id: ObjectId, secret_key: str, lifetime: timedelta
     now = datetime.now(UTC)
     await get_db().sessions.insert_one(
         {
-            "_id": _token_hash(token, secret_key),
+            "_id": session_key(token, secret_key),
             "user_id": user_id,
             "created_at": now,
             "expires_at": now + lifetime,
@@ -31,10 +32,10 @@ async def create_session(user_id: ObjectId, secret_key: str, lifetime: timedelta
     return token
 
 
-async def user_id_for_token(token: str, secret_key: str) -> ObjectId | None:
-    if not token:
+async def user_id_for_key(key: str) -> ObjectId | None:
+    if not key:
         return None
-    session = await get_db().sessions.find_one({"_id": _token_hash(token, secret_key)})
+    session = await get_db().sessions.find_one({"_id": key})
     # The TTL index removes expired sessions eventually; until then, refuse them here.
     if session is None or session["expires_at"] <= datetime.now(UTC):
         return None
@@ -43,4 +44,4 @@ async def user_id_for_token(token: str, secret_key: str) -> ObjectId | None:
 
 async def delete_session(token: str, secret_key: str) -> None:
     if token:
-        await get_db().sessions.delete_one({"_id": _token_hash(token, secret_key)})
+        await get_db().sessions.delete_one({"_id": session_key(token, secret_key)})

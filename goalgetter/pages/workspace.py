@@ -8,7 +8,7 @@ from goalgetter.components.chat_panel import chat_panel
 from goalgetter.components.goal_panel import goal_panel
 from goalgetter.components.native_form import backend_url, native_form
 from goalgetter.state.goals import GoalsState
-from goalgetter.state.session import SessionState
+from goalgetter.state.session import SIGN_OUT_FORM_ID, SessionState
 
 DESKTOP = "flex"
 
@@ -37,7 +37,8 @@ def app_header() -> rx.Component:
             title="Download my data (JSON)",
             label_class="gg-hide-narrow",
         ),
-        # A real form post: the response deletes the httpOnly cookie and reloads the page.
+        # The server first empties this tab's state (SessionState.sign_out), then this form
+        # is posted: a real navigation whose response deletes the httpOnly cookie.
         native_form(
             rx.button(
                 rx.icon("log-out", size=14),
@@ -48,9 +49,11 @@ def app_header() -> rx.Component:
                 color_scheme="gray",
                 size="2",
                 type="submit",
+                on_click=[rx.prevent_default, SessionState.sign_out],
             ),
             action=backend_url("/auth/logout"),
             method="post",
+            id=SIGN_OUT_FORM_ID,
         ),
         class_name="gg-header",
         align="center",

@@ -102,6 +102,11 @@ class ChatState(SessionState):
         return changed
 
     @rx.event
+    async def open_workspace(self):
+        """The workspace's page load: the goals on the left, this chat on the right."""
+        return await self._open_signed_in_page(GoalsState.load, ChatState.load_history)
+
+    @rx.event
     async def load_history(self):
         user_id = await self._signed_in_user_id()
         access = await coach_gate(user_id)

@@ -17,14 +17,11 @@ from goalgetter.domain.phases import allowed_moves
 from goalgetter.domain.smart import analyse_goal
 from goalgetter.domain.validation import (
     DEFAULT_GOAL_TITLE,
-    ValidationError,
-    check_goal_content,
-    check_goal_title,
 )
-from goalgetter.state.session import NotSignedIn, SessionState
+from goalgetter.state.session import SessionState
 
 GOAL_MISSING = "That goal no longer exists (deleted in another tab?)."
-SAVE_FAILED = "Couldn't save. Your text is still here; keep typing to retry."
+SAVE_FAILED = "Couldn't reach the database. Your text is kept here and saving is retried."
 CONFLICT = "This goal was changed in another tab or device. Choose which text to keep."
 
 
@@ -110,6 +107,13 @@ class GoalsState(SessionState):
     # The version each goal opened in this tab was last saved at: what its next save is based
     # on, also for a late save of a goal that is no longer open.
     _versions: dict[str, int] = {}
+    # Edits are stamped by the page as they are sent (assets/autosave.js), per
+    # "<goal id>:<field>": the newest stamp received, and the newest one stored, which the
+    # page compares with what it typed. The page says "Saved" only when every edit is stored.
+    confirmed_edits: dict[str, int] = {}
+    _received_edits: dict[str, int] = {}
+    # Text that could not reach the database, per goal and field: retried until stored.
+    _unsaved: dict[str, dict[str, str]] = {}
 
     @rx.var
     def allowed_phases(self) -> list[str]:
@@ -171,11 +175,16 @@ class GoalsState(SessionState):
     async def _open(self, user_id: ObjectId, goal_id: str) -> None:
         goal = await goals_data.get_goal(user_id, goal_id) if goal_id else None
         self.selected_id = str(goal["_id"]) if goal else ""
-        self._show_goal(goal)
+        self._show_goal(goal, keep_unsaved=True)
 
-    def _show_goal(self, goal: dict | None) -> None:
-        """Open `goal` in the editor as the server has it (None: nothing open)."""
-        goal = goal or {}
+    def _show_goal(self, goal: dict | None, keep_unsaved: bool = False) -> None:
+        """Open `goal` in the editor as the server has it (None: nothing open). With
+        `keep_unsaved`, this tab's text for it that is still waiting to be stored wins;
+        otherwise that text is dropped (a restore or a choice replaced it)."""
+        unsaved = self._unsaved.get(self.selected_id, {}) if keep_unsaved else {}
+        if not keep_unsaved:
+            self._unsaved.pop(self.selected_id, None)
+        goal = {**(goal or {}), **unsaved}
         self.loaded_title = self._title = goal.get("title", "")
         self.loaded_content = self._content = goal.get("content", "")
         self.preview_text = self._content
@@ -183,6 +192,11 @@ class GoalsState(SessionState):
         self.saved_version = goal.get("version", 0)
         if self.selected_id:
             self._versions[self.selected_id] = self.saved_version
+        if unsaved:
+            self._show_status(self.selected_id, "error", SAVE_FAILED)
+        elif self.selected_id:
+            # The editor reopens on the stored text: edits typed before it are settled.
+            self._confirm_edits(self.selected_id, ("title", "content"))
         self.editor_key = f"{self.selected_id}-{self.saved_version}"
         self._show_meta(goal)
         self.conflict_open = False
@@ -197,6 +211,9 @@ class GoalsState(SessionState):
             {"id": m["id"], "title": m["title"], "due": m.get("due") or "", "done": m["done"]}
             for m in meta.get("milestones") or []
         ]
+        self._refresh_smart()
+
+    def _refresh_smart(self) -> None:
         # A deadline set here counts for T as much as one written in the text.
         self.smart = smart_letters(self._title, self._content, self.deadline)
 
@@ -219,75 +236,29 @@ class GoalsState(SessionState):
         await self._open(user_id, str(goal["_id"]))
         self.preview = False
 
-    # The editors send the goal id they were showing: their last change can arrive after
-    # another goal was opened (a pending edit is flushed when the editor unmounts).
-    @rx.event
-    async def save_title(self, goal_id: str, title: str):
-        if goal_id == self.selected_id:
-            self._title = title
-            self.smart = smart_letters(title, self._content, self.deadline)
-        try:
-            check_goal_title(title)
-        except ValidationError as error:
-            self._show_status(goal_id, "error", error.message)
-            return
-        async for update in self._save(goal_id, title=title):
-            yield update
-
-    @rx.event
-    async def save_content(self, goal_id: str, content: str):
-        is_open = goal_id == self.selected_id
-        if is_open:
-            self._content = content
-            self.smart = smart_letters(self._title, content, self.deadline)
-        try:
-            check_goal_content(content)
-        except ValidationError as error:
-            if is_open:
-                self._content_error = error.message
-            self._show_status(goal_id, "error", error.message)
-            return
-        if is_open:
-            self._content_error = ""
-        async for update in self._save(goal_id, content=content):
-            yield update
-
     def _show_status(self, goal_id: str, status: str, error: str = "") -> None:
         if goal_id != self.selected_id:
             return
-        if status == "saved" and self._content_error:
+        if status == "saved" and (self._content_error or goal_id in self._unsaved):
             # A title saved fine, but the text is still not: keep saying so.
-            status, error = "error", self._content_error
+            status, error = "error", self._content_error or SAVE_FAILED
         self.save_status, self.save_error = status, error
 
-    async def _save(self, goal_id: str, kind: str = "edit", **fields: str):
-        if not goal_id:
-            return
-        self._show_status(goal_id, "saving")
-        yield
-        try:
-            user_id = await self._signed_in_user_id()
-            outcome = await goals_data.save_text(
-                user_id, goal_id, base_version=self._versions.get(goal_id), kind=kind, **fields
-            )
-        except NotSignedIn:
-            raise
-        except Exception:
-            self._show_status(goal_id, "error", SAVE_FAILED)
-            return
-        if outcome.status == "missing":
-            self._show_status(goal_id, "error", GOAL_MISSING)
-        elif outcome.status == "conflict" and goal_id != self.selected_id:
-            # A late save of a goal no longer open: kept in its history, never overwriting.
-            mine = {"title": outcome.goal["title"], "content": outcome.goal["content"], **fields}
-            await goals_data.keep_as_revision(user_id, goal_id, **mine)
-            self._versions.pop(goal_id, None)
-        elif outcome.status == "conflict":
-            self._show_conflict(goal_id, outcome.goal)
-        else:
-            self._saved(goal_id, outcome.goal)
+    def _confirm_edits(self, goal_id: str, fields) -> None:
+        """The page may call these edits of the goal stored (see state/goal_autosave.py)."""
+        keys = [f"{goal_id}:{field}" for field in fields]
+        self.confirmed_edits = {
+            **self.confirmed_edits,
+            **{key: self._received_edits.get(key, 0) for key in keys},
+        }
 
-    def _saved(self, goal_id: str, goal: dict) -> None:
+    def _saved(self, goal_id: str, goal: dict, fields) -> None:
+        unsaved = self._unsaved.get(goal_id, {})
+        for field in fields:
+            unsaved.pop(field, None)
+        if not unsaved:
+            self._unsaved.pop(goal_id, None)
+        self._confirm_edits(goal_id, fields)
         self._versions[goal_id] = goal["version"]
         if goal_id == self.selected_id:
             self.saved_version = goal["version"]
@@ -301,31 +272,6 @@ class GoalsState(SessionState):
         self._conflict_version = theirs["version"]
         self.conflict_open = True
         self._show_status(goal_id, "error", CONFLICT)
-
-    @rx.event
-    async def keep_mine(self):
-        """Save this tab's text over the other one (which stays in the history)."""
-        self._versions[self.selected_id] = self._conflict_version
-        self.conflict_open = False
-        async for update in self._save(
-            self.selected_id,
-            title=self.conflict_mine_title,
-            content=self.conflict_mine_content,
-            kind="chosen",
-        ):
-            yield update
-
-    @rx.event
-    async def use_theirs(self):
-        """Reopen on the other text; this tab's text is kept as a revision to restore."""
-        user_id = await self._signed_in_user_id()
-        await goals_data.keep_as_revision(
-            user_id,
-            self.selected_id,
-            title=self.conflict_mine_title,
-            content=self.conflict_mine_content,
-        )
-        await self._open(user_id, self.selected_id)
 
     @rx.event
     def toggle_preview(self):

@@ -1,8 +1,11 @@
 """Who is signed in, resolved on the server from the httpOnly session cookie.
 
-Reflex reads request headers (cookies included) from the websocket handshake, so the token
-never passes through page scripts or event arguments. Per-user states are substates of
-SessionState and are reset whenever the signed-in user changes.
+Reflex reads request headers (cookies included) from the websocket handshake, where the token
+has already been replaced by its session key (goalgetter/socket_session.py): neither reaches
+page scripts or event arguments. Per-user states are substates of SessionState. Before any
+event of a connection is handled, and so before any state is sent on it, the state's user is
+checked against that connection's session (goalgetter/state/guard.py) and every per-user
+state is emptied when they differ.
 """
 
 from __future__ import annotations
@@ -11,22 +14,31 @@ from zoneinfo import ZoneInfo
 
 import reflex as rx
 from bson import ObjectId
-from starlette.requests import cookie_parser
 
 from goalgetter import accounts
 from goalgetter.data import users
 from goalgetter.domain.timezones import first_zone, parse_timezone
-from goalgetter.routes import SESSION_COOKIE
+from goalgetter.socket_session import session_key_from_cookie
+
+SIGN_OUT_FORM_ID = "signout-form"
+# After the server has emptied the tab's state: the next page gets a fresh client token, and
+# the form post ends the session and deletes the cookie.
+_POST_SIGN_OUT = (
+    "window.sessionStorage.removeItem('token');"
+    f"document.getElementById('{SIGN_OUT_FORM_ID}').submit()"
+)
 
 
 class NotSignedIn(Exception):
     pass
 
 
-def session_token(cookie_header: str) -> str:
-    # Starlette's parser, as the HTTP routes use: a stray cookie it cannot parse is skipped
-    # rather than hiding ours.
-    return cookie_parser(cookie_header or "").get(SESSION_COOKIE, "")
+def per_user_states(state_class: type[rx.State]) -> list[type[rx.State]]:
+    """Every state below `state_class`: all of them hold one person's data."""
+    found = []
+    for substate in state_class.__subclasses__():
+        found += [substate, *per_user_states(substate)]
+    return found
 
 
 class SessionState(rx.State):
@@ -37,6 +49,8 @@ class SessionState(rx.State):
     # The zone saved with the user's check-in schedule ("" until they choose one).
     user_timezone: str = ""
     _user_id: str = ""
+    # The session key this state was last checked against (see _check_connection).
+    _session_key: str = ""
 
     def _display_zone(self) -> ZoneInfo:
         """Times shown to this user: in their saved zone, else the browser's (as downloads)."""
@@ -52,15 +66,28 @@ class SessionState(rx.State):
         return user_id
 
     async def _session_user_id(self) -> ObjectId | None:
-        token = session_token(self.router.headers.cookie)
-        return await accounts.user_id_for_token(token) if token else None
+        key = session_key_from_cookie(self.router.headers.cookie)
+        return await accounts.user_id_for_session_key(key) if key else None
+
+    async def _check_connection(self) -> None:
+        """Keep this tab's cached state only for the person signed in on this connection.
+
+        A connection can present the client token of a tab someone else used (a shared
+        browser, a copied token): their cached state is emptied before anything is sent. One
+        database read when the session key differs from the one last checked; none otherwise.
+        """
+        key = session_key_from_cookie(self.router.headers.cookie)
+        if key == self._session_key:
+            return
+        user_id = await accounts.user_id_for_session_key(key) if key else None
+        if str(user_id or "") != self._user_id:
+            await self._forget_user()
+        self._session_key = key
 
     async def _forget_user(self) -> None:
-        from goalgetter.state.chat import ChatState
-        from goalgetter.state.goals import GoalsState
-        from goalgetter.state.meetings import MeetingsState
-
-        for per_user_state in (GoalsState, ChatState, MeetingsState):
+        # get_state loads each one: a state store keeps substates apart, and one not loaded
+        # yet would keep its data.
+        for per_user_state in per_user_states(SessionState):
             (await self.get_state(per_user_state)).reset()
         self.reset()
 
@@ -86,11 +113,10 @@ class SessionState(rx.State):
         return [zone, *loads]
 
     @rx.event
-    async def open_workspace(self):
-        from goalgetter.state.chat import ChatState
-        from goalgetter.state.goals import GoalsState
-
-        return await self._open_signed_in_page(GoalsState.load, ChatState.load_history)
+    async def sign_out(self):
+        """Nothing of this person stays in the tab's stored state once the page changes."""
+        await self._forget_user()
+        return rx.call_script(_POST_SIGN_OUT)
 
     @rx.event
     def set_browser_timezone(self, name: str):

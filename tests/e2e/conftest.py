@@ -16,6 +16,7 @@ from pymongo import MongoClient
 
 from tests.fakes.anthropic_fake import FakeAnthropic
 from tests.servers import CHROMIUM_ARGS, ROOT, configured_app_env, running_app
+from tests.tcp_proxy import CuttableRelay, cuttable_relay
 
 SCREENSHOTS = ROOT / "tests" / "e2e" / "screenshots"
 # Generous waits: a loaded 2-core CI machine can take seconds to hydrate a page. These are
@@ -25,18 +26,23 @@ expect.set_options(timeout=WAIT_MS)
 
 
 class RunningApp:
-    def __init__(self, url: str, db_name: str, mongo_uri: str, fake: FakeAnthropic):
+    def __init__(
+        self, url: str, db_name: str, mongo_uri: str, fake: FakeAnthropic, network: CuttableRelay
+    ):
         self.url = url
+        # The tests read the database directly; the app reaches it through `network`.
         self.db = MongoClient(mongo_uri, tz_aware=True)[db_name]
         self.fake = fake
+        self.network = network
 
 
 @pytest.fixture(scope="session")
 def app(mongo_uri, redis_url, anthropic_fake, tmp_path_factory) -> Iterator[RunningApp]:
     db_name = f"e2e_{uuid.uuid4().hex[:10]}"
-    env = configured_app_env(mongo_uri, db_name, redis_url, anthropic_fake.url)
-    with running_app(workdir=tmp_path_factory.mktemp("app"), env=env) as url:
-        yield RunningApp(url, db_name, mongo_uri, anthropic_fake)
+    with cuttable_relay(mongo_uri) as (network, relayed_uri):
+        env = configured_app_env(relayed_uri, db_name, redis_url, anthropic_fake.url)
+        with running_app(workdir=tmp_path_factory.mktemp("app"), env=env) as url:
+            yield RunningApp(url, db_name, mongo_uri, anthropic_fake, network)
 
 
 @pytest.fixture(scope="session")

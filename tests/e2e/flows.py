@@ -67,7 +67,8 @@ def saved(page: Page):
     yield
     page.wait_for_function(
         "v => { const s = document.getElementById('goal-save-status');"
-        " return s && s.dataset.status === 'saved' && Number(s.dataset.version) > v; }",
+        " return s && s.dataset.status === 'saved' && Number(s.dataset.version) > v"
+        " && !document.documentElement.classList.contains('gg-unsaved'); }",
         arg=before,
     )
 

@@ -211,25 +211,32 @@ async def test_get_user_hides_the_hash_and_refuses_bad_ids(two_users):
         assert await users.get_user(bad_id) is None
 
 
+async def _resolve(token: str, secret: str):
+    return await sessions.user_id_for_key(sessions.session_key(token, secret))
+
+
 async def test_session_create_resolve_delete(db):
     user = ObjectId()
     token = await sessions.create_session(user, SECRET, timedelta(days=1))
-    assert await sessions.user_id_for_token(token, SECRET) == user
+    assert await _resolve(token, SECRET) == user
     stored = await db.sessions.find_one({"user_id": user})
     assert token not in str(stored)  # only the HMAC is kept
     await sessions.delete_session(token, "another-key")  # wrong key: nothing deleted
-    assert await sessions.user_id_for_token(token, SECRET) == user
+    assert await _resolve(token, SECRET) == user
     await sessions.delete_session(token, SECRET)
-    assert await sessions.user_id_for_token(token, SECRET) is None
+    assert await _resolve(token, SECRET) is None
 
 
 async def test_session_expired_wrong_key_or_junk_token_not_resolved(db):
     user = ObjectId()
     expired = await sessions.create_session(user, SECRET, timedelta(seconds=-1))
-    assert await sessions.user_id_for_token(expired, SECRET) is None
+    assert await _resolve(expired, SECRET) is None
     live = await sessions.create_session(user, SECRET, timedelta(hours=1))
-    assert await sessions.user_id_for_token(live, "another-key") is None
+    assert await _resolve(live, "another-key") is None
     for junk in ("", "nope", live[:-1], "<script>"):
-        assert await sessions.user_id_for_token(junk, SECRET) is None
+        assert await _resolve(junk, SECRET) is None
+    # A key presented where a token belongs is hashed again and matches nothing.
+    assert await _resolve(sessions.session_key(live, SECRET), SECRET) is None
+    assert await sessions.user_id_for_key("") is None
     await sessions.delete_session("", SECRET)  # no-op, no exception
-    assert await sessions.user_id_for_token(live, SECRET) == user
+    assert await _resolve(live, SECRET) == user

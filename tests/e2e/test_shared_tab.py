@@ -1,0 +1,96 @@
+"""One browser tab shared by two people, and the state store read raw.
+
+Every websocket frame the page receives is kept: after Ann signs out, none may carry her
+words, not even the sign-in page's first frames, nor any frame Bob's session gets later in the
+same tab. The state store (Redis here, as in production) is read key by key: it holds no
+session token.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import redis
+from playwright.sync_api import Page, expect
+
+from tests.e2e.flows import new_goal, send_message, sign_out, sign_up, unique_email, wait_reply_done
+
+MARK = f"zs{uuid.uuid4().hex[:8]}"
+
+
+def _keep_frames(page: Page) -> list[str]:
+    frames: list[str] = []
+    page.on(
+        "websocket",
+        lambda ws: ws.on("framereceived", lambda payload: frames.append(str(payload))),
+    )
+    return frames
+
+
+def _tab_token(page: Page) -> str:
+    return page.evaluate("window.sessionStorage.getItem('token')")
+
+
+def test_a_shared_tab_signed_out_and_into_by_another_gets_nothing_of_the_first(
+    page, app, redis_url
+):
+    frames = _keep_frames(page)
+    ann_words = [f"{MARK} goal", f"{MARK} private text", f"{MARK} chat"]
+    sign_up(page, app.url, f"Ann {MARK}", unique_email("ann"))
+    new_goal(page, ann_words[0], ann_words[1])
+    send_message(page, ann_words[2])
+    wait_reply_done(page)
+    assert any(MARK in frame for frame in frames)  # the recorder sees her frames
+    ann_token = _tab_token(page)
+
+    signed_out_at = len(frames)
+    sign_out(page)
+    expect(page.locator("#auth-email")).to_be_visible()
+    next_token = _tab_token(page)
+    # Emptied on the server before the page changed: her old tab's stored state is clean.
+    store = redis.Redis.from_url(redis_url)
+    old_state = [_raw_value(store, k) for k in store.scan_iter() if ann_token.encode() in k]
+    assert old_state, "her tab's state was stored"
+    assert [value for value in old_state if MARK.encode() in value] == []
+
+    sign_up(page, app.url, "Bob Next", unique_email("bob"))
+    expect(page.locator("#goal-list [data-goal-id]")).to_have_count(0)
+    after = frames[signed_out_at:]
+    assert after, "the recorder saw the pages after sign-out"
+    assert [frame for frame in after if MARK in frame] == []
+    # The sign-in page got a new client token: her tab's state is left behind, emptied.
+    assert next_token not in (None, ann_token)
+
+
+def test_the_state_store_holds_no_session_token(page, app, redis_url):
+    sign_up(page, app.url, f"Store {MARK}", unique_email("store"))
+    new_goal(page, f"{MARK} stored goal", "Text kept in the tab's state.")
+    session_token = {c["name"]: c["value"] for c in page.context.cookies()}["gg_session"]
+    tab_token = _tab_token(page)
+
+    store = redis.Redis.from_url(redis_url)
+    tab_keys = [key for key in store.scan_iter() if tab_token.encode() in key]
+    assert tab_keys, "the tab's state is in the store"
+    seen_goal = False
+    for key in store.scan_iter():
+        assert session_token.encode() not in key
+        value = _raw_value(store, key)
+        assert session_token.encode() not in value
+        seen_goal |= f"{MARK} stored goal".encode() in value
+    assert seen_goal, "the stored values were read (the goal title is in them)"
+
+
+def _raw_value(store: redis.Redis, key: bytes) -> bytes:
+    kind = store.type(key)
+    if kind == b"string":
+        return store.get(key) or b""
+    if kind == b"hash":
+        return b"".join(k + v for k, v in store.hgetall(key).items())
+    if kind in (b"set", b"list", b"zset"):
+        items = {
+            b"set": store.smembers,
+            b"list": lambda k: store.lrange(k, 0, -1),
+            b"zset": lambda k: store.zrange(k, 0, -1),
+        }[kind](key)
+        return b"".join(items)
+    return b""
