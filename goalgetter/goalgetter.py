@@ -36,6 +36,7 @@ app = rx.App(
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
         # Before the page's own scripts: its listeners run before Reflex's on leaving.
         rx.el.script(src="/autosave.js"),
+        rx.el.script(src="/signout.js"),
     ],
 )
 app.add_middleware(SessionGuard(), index=0)

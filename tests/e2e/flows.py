@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 PASSWORD = "correct horse battery"
 WORKSPACE = re.compile(r".*/workspace/?$")
+SIGNED_OUT = re.compile(r".*/login/?\?signed_out=1$")
 
 
 def unique_email(prefix: str = "user") -> str:
@@ -36,7 +37,7 @@ def sign_in(page: Page, base_url: str, email: str, password: str = PASSWORD) -> 
 
 def sign_out(page: Page) -> None:
     page.click("#signout")
-    page.wait_for_url(re.compile(r".*/login/?\?signed_out=1$"))
+    page.wait_for_url(SIGNED_OUT)
 
 
 def start_goal(page: Page, template: str = "blank") -> None:

@@ -8,12 +8,22 @@ session token.
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import redis
 from playwright.sync_api import Page, expect
 
-from tests.e2e.flows import new_goal, send_message, sign_out, sign_up, unique_email, wait_reply_done
+from tests.e2e.flows import (
+    SIGNED_OUT,
+    new_goal,
+    send_message,
+    sign_out,
+    sign_up,
+    unique_email,
+    wait_reply_done,
+)
+from tests.e2e.sockets import HeldSocket
 
 MARK = f"zs{uuid.uuid4().hex[:8]}"
 
@@ -94,3 +104,18 @@ def _raw_value(store: redis.Redis, key: bytes) -> bytes:
         }[kind](key)
         return b"".join(items)
     return b""
+
+
+def test_sign_out_still_signs_out_when_the_server_does_not_answer(page, app):
+    socket = HeldSocket(page)
+    sign_up(page, app.url, f"Offline {MARK}", unique_email("offline"))
+    token = _tab_token(page)
+    socket.holding = True  # the sign-out event never reaches the server
+    page.click("#signout")
+    page.wait_for_url(SIGNED_OUT)
+    assert "gg_session" not in {c["name"] for c in page.context.cookies()}
+    socket.release()
+    page.wait_for_function("() => window.sessionStorage.getItem('token') !== null")
+    assert _tab_token(page) != token
+    page.goto(f"{app.url}/workspace")
+    page.wait_for_url(re.compile(r".*/login/?$"))
