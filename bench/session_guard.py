@@ -3,9 +3,9 @@
 Over the real websocket protocol (tests/hostile_client.py) against the production build:
 - an event round trip on a signed-in connection, whose session key the state has already
   checked (the guard compares two strings);
-- the first frame (hydrate, then one more event) of a connection that presents another
-  person's client token: the guard reads the session, empties every per-user state, and the
-  page gets a clean one.
+- the first frame (hydrate, then one more event) of a new connection of the same person,
+  and of one that presents another person's client token: the guard reads the session,
+  empties every per-user state, and the page gets a clean one.
 
 Run: python -m bench.session_guard [rounds]
 """
@@ -45,6 +45,11 @@ def main(rounds: int = ROUNDS) -> dict:
             tab.hydrate()
             ann_token = tab.token
             same_session = [_timed(tab.barrier) for _ in range(rounds)]
+        # The same person reconnecting: the guard compares keys and reads nothing.
+        same_person = []
+        for _ in range(rounds):
+            with HostileTab(url, token=ann_token, session=ann) as tab:
+                same_person.append(_timed(tab.hydrate))
         other_person = []
         for number in range(rounds):
             # Alternate who presents Ann's token: every hydrate meets another person's state.
@@ -54,6 +59,8 @@ def main(rounds: int = ROUNDS) -> dict:
         "rounds": rounds,
         "event_same_session_ms_p50": statistics.median(same_session),
         "event_same_session_ms_p95": percentile(same_session, 0.95),
+        "hydrate_same_person_ms_p50": statistics.median(same_person),
+        "hydrate_same_person_ms_p95": percentile(same_person, 0.95),
         "hydrate_other_person_ms_p50": statistics.median(other_person),
         "hydrate_other_person_ms_p95": percentile(other_person, 0.95),
     }

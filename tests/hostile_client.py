@@ -22,7 +22,6 @@ from reflex_base.utils.format import format_event_handler
 import goalgetter.state
 from goalgetter.routes import SESSION_COOKIE
 from goalgetter.state.session import SessionState, per_user_states
-from tests.polling import wait_until
 
 HYDRATE = format_event_handler(State.event_handlers["hydrate_and_load"])
 # A harmless event whose answer marks the end of everything sent before it: a tab's events
@@ -61,6 +60,8 @@ class HostileTab:
         self.session = session
         self.frames: list[str] = []
         self._lock = threading.Lock()
+        self._awaited = ""
+        self._answered = threading.Event()
         self.sio = socketio.Client(reconnection=False)
         self.sio.on("*", self._record, namespace=NAMESPACE)
 
@@ -68,6 +69,8 @@ class HostileTab:
         frame = json.dumps([event, *data], ensure_ascii=False, default=str)
         with self._lock:
             self.frames.append(frame)
+            if self._awaited and self._awaited in frame:
+                self._answered.set()
 
     def __enter__(self) -> HostileTab:
         headers = {"Cookie": f"{SESSION_COOKIE}={self.session}"} if self.session else {}
@@ -100,13 +103,12 @@ class HostileTab:
 
     def barrier(self, path: str = "/workspace") -> None:
         zone = next(BARRIER_ZONES)
-        seen = len(self.frames)
+        with self._lock:
+            self._awaited = zone
+            self._answered.clear()
         self.emit(BARRIER, {"name": zone}, path)
-        wait_until(
-            lambda: any(zone in frame for frame in self.frames[seen:]),
-            timeout=ANSWER_TIMEOUT,
-            what=f"the server's answer on {self.token}",
-        )
+        if not self._answered.wait(ANSWER_TIMEOUT):
+            raise TimeoutError(f"no answer from the server on {self.token}")
 
     def text(self) -> str:
         with self._lock:

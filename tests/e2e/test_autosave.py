@@ -177,3 +177,29 @@ def test_a_save_that_cannot_reach_the_database_says_so_and_is_retried(writer, ap
     assert _goal(app, goal_id)["content"] == "Written while the database is unreachable."
     page.reload()
     expect(page.locator("#goal-editor")).to_have_value("Written while the database is unreachable.")
+
+
+def _set_visibility(page: Page, state: str) -> None:
+    page.evaluate(
+        "state => { Object.defineProperty(document, 'visibilityState',"
+        " {value: state, configurable: true});"
+        " document.dispatchEvent(new Event('visibilitychange')); }",
+        state,
+    )
+
+
+def test_hiding_the_page_sends_the_text_and_showing_it_resumes_typing(writer, app):
+    page, goal_id = writer
+    page.click("#goal-editor")
+    page.keyboard.press("End")
+    page.keyboard.type(" Hidden now.")
+    _set_visibility(page, "hidden")
+    assert page.evaluate("document.activeElement.id") != "goal-editor"  # sent on blur
+    _stored(app, goal_id, lambda goal: goal["content"] == "Train four days a week. Hidden now.")
+    _set_visibility(page, "visible")
+    assert page.evaluate("document.activeElement.id") == "goal-editor"
+    page.keyboard.type(" Back.")  # the caret is where it was
+    page.click("#goal-title")
+    _stored(
+        app, goal_id, lambda goal: goal["content"] == "Train four days a week. Hidden now. Back."
+    )
