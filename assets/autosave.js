@@ -2,8 +2,10 @@
 //
 // Each keystroke in the goal's title or text gets a stamp, and the page shows "Saving…" from
 // that moment (the class gg-unsaved on <html>), before any round trip. The editors send the
-// stamp of the newest keystroke with their text (ggAutosave.sending); the server hands a
-// stamp back, in the save status's data-confirmed, only once that text is stored. Text still
+// stamp of the newest keystroke with their text (ggAutosave.sending); the server hands that
+// stamp back, in the save status's data-confirmed, only once that text is stored. An edit is
+// pending while its stamp differs from the one confirmed: stamps need only be unique, so a
+// clock set back between two page loads changes nothing. Text still
 // waiting in the editor's debounce is sent at once when the editor loses focus, when the page
 // is hidden and when it is left; leaving warns while anything is unsent or failed.
 (() => {
@@ -19,7 +21,7 @@
   let lastStamp = 0;
   let lastEditor = "";
 
-  // Microseconds since 1970, strictly increasing: later than any stamp of an earlier page.
+  // Microseconds since 1970, strictly increasing within the page: unique.
   const newStamp = () => (lastStamp = Math.max(Date.now() * 1000, lastStamp + 1));
   const statusElement = () => document.getElementById("goal-save-status");
   const openGoal = () => statusElement()?.dataset.goal || "";
@@ -35,7 +37,7 @@
   const unconfirmed = (goal) => {
     const stored = confirmed();
     return Object.keys(typed).filter(
-      (key) => (!goal || key.startsWith(goal + ":")) && typed[key] > (stored[key] || 0),
+      (key) => (!goal || key.startsWith(goal + ":")) && typed[key] !== stored[key],
     );
   };
 
@@ -56,7 +58,7 @@
     const goal = openGoal();
     if (lastEditor.split("-")[0] === goal) {
       for (const key of Object.keys(typed)) {
-        if (key.startsWith(goal + ":") && typed[key] > (sent[key]?.stamp || 0)) delete typed[key];
+        if (key.startsWith(goal + ":") && typed[key] !== sent[key]?.stamp) delete typed[key];
       }
     }
     lastEditor = editor;
@@ -65,9 +67,9 @@
   const unsentOrFailed = () => {
     const stored = confirmed();
     const now = Date.now();
-    const unsent = Object.keys(typed).some((key) => typed[key] > (sent[key]?.stamp || 0));
+    const unsent = Object.keys(typed).some((key) => typed[key] !== sent[key]?.stamp);
     const unanswered = Object.keys(sent).some(
-      (key) => sent[key].stamp > (stored[key] || 0) && now - sent[key].at > UNANSWERED_MS,
+      (key) => sent[key].stamp !== stored[key] && now - sent[key].at > UNANSWERED_MS,
     );
     const failed = statusElement()?.dataset.status === "error";
     const unsubmitted = SUBMITTED_INPUTS.some(

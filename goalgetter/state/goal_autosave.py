@@ -31,8 +31,8 @@ class AutosaveState(GoalsState):
     _retrying: bool = False
 
     def _receive(self, goal_id: str, field: str, edit: object) -> None:
-        key = f"{goal_id}:{field}"
-        self._received_edits[key] = max(self._received_edits.get(key, 0), edit_stamp(edit))
+        # A tab's events arrive in order: the newest received is the newest typed.
+        self._received_edits[f"{goal_id}:{field}"] = edit_stamp(edit)
 
     # The editors send the goal id they were showing: their last change can arrive after
     # another goal was opened (a pending edit is sent when the editor loses focus).

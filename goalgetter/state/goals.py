@@ -108,8 +108,9 @@ class GoalsState(SessionState):
     # on, also for a late save of a goal that is no longer open.
     _versions: dict[str, int] = {}
     # Edits are stamped by the page as they are sent (assets/autosave.js), per
-    # "<goal id>:<field>": the newest stamp received, and the newest one stored, which the
-    # page compares with what it typed. The page says "Saved" only when every edit is stored.
+    # "<goal id>:<field>": the stamp of the newest edit received, and of the newest stored,
+    # which the page compares with what it typed. The page says "Saved" only when every edit
+    # is stored.
     confirmed_edits: dict[str, int] = {}
     _received_edits: dict[str, int] = {}
     # Text that could not reach the database, per goal and field: retried until stored.
