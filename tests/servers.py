@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,9 +33,27 @@ CHROMIUM_ARGS = [
 ]
 
 
+# The engine the shared test store runs: "memory" (default), "sqlite" (the embedded store as
+# shipped, with goalgetter/data/store_patches.py) or "sqlite-unpatched". The README's engine
+# table comes from running the suite with each.
+TEST_STORE = os.environ.get("TEST_STORE", "memory")
+
+
 @contextlib.contextmanager
 def mongo_server(sqlite_path: Path | None = None) -> Iterator[str]:
     """The mongoeco wire server in its own process; yields its URI."""
+    if sqlite_path is None and TEST_STORE.startswith("sqlite"):
+        with tempfile.TemporaryDirectory() as workdir:
+            store = EmbeddedStore(
+                free_port(),
+                sqlite_path=Path(workdir) / "store.sqlite",
+                patched=TEST_STORE == "sqlite",
+            )
+            try:
+                yield store.ensure_running()
+            finally:
+                store.stop()
+        return
     store = EmbeddedStore(free_port(), sqlite_path=sqlite_path)
     try:
         yield store.ensure_running()

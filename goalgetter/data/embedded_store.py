@@ -5,7 +5,8 @@ for a real MongoDB. The server runs in a separate process because mongoeco serve
 event loop and must never share the app's.
 
 Run directly: ``python -m goalgetter.data.embedded_store --port 27217 --path data/x.sqlite``
-(``--memory`` for the in-memory engine used by tests).
+(``--memory`` for the in-memory engine used by tests). The SQLite engine runs with the fixes
+of goalgetter/data/store_patches.py (``--unpatched``: without, for comparisons).
 """
 
 from __future__ import annotations
@@ -48,9 +49,10 @@ def store_answers(uri: str, timeout_ms: int = 500) -> bool:
 class EmbeddedStore:
     """Starts the wire server if nothing answers on its port, and stops what it started."""
 
-    def __init__(self, port: int, sqlite_path: Path | None):
+    def __init__(self, port: int, sqlite_path: Path | None, *, patched: bool = True):
         self.port = port
         self.sqlite_path = sqlite_path
+        self.patched = patched
         self.process: subprocess.Popen | None = None
 
     @property
@@ -74,6 +76,7 @@ class EmbeddedStore:
     def _spawn(self) -> None:
         command = [sys.executable, "-m", "goalgetter.data.embedded_store", "--port", str(self.port)]
         command += ["--path", str(self.sqlite_path)] if self.sqlite_path else ["--memory"]
+        command += [] if self.patched else ["--unpatched"]
         self.process = subprocess.Popen(
             command,
             cwd=Path(__file__).resolve().parents[2],
@@ -105,11 +108,15 @@ class EmbeddedStore:
             process.wait()
 
 
-async def _serve(port: int, sqlite_path: str | None) -> None:
+async def _serve(port: int, sqlite_path: str | None, patched: bool = True) -> None:
     from mongoeco.engines.memory import MemoryEngine
     from mongoeco.engines.sqlite import SQLiteEngine
     from mongoeco.wire import AsyncMongoEcoProxyServer
 
+    if sqlite_path and patched:
+        from goalgetter.data import store_patches
+
+        store_patches.apply()
     engine = SQLiteEngine(sqlite_path) if sqlite_path else MemoryEngine()
     server = AsyncMongoEcoProxyServer(
         engine=engine, host="127.0.0.1", port=port, pymongo_profile="auto-installed"
@@ -133,11 +140,12 @@ def main(argv: list[str] | None = None) -> None:
     engine = parser.add_mutually_exclusive_group(required=True)
     engine.add_argument("--path", help="SQLite file (kept across restarts)")
     engine.add_argument("--memory", action="store_true", help="in-memory engine (tests)")
+    parser.add_argument("--unpatched", action="store_true", help="SQLite without our fixes")
     args = parser.parse_args(argv)
     if args.path:
         Path(args.path).parent.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
-    asyncio.run(_serve(args.port, args.path))
+    asyncio.run(_serve(args.port, args.path, patched=not args.unpatched))
 
 
 if __name__ == "__main__":

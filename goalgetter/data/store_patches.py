@@ -1,0 +1,252 @@
+"""Narrow fixes to the embedded store's SQLite engine, applied in the store's own process.
+
+mongoeco (the embedded MongoDB wire server) makes many operations cost as much as the whole
+collection: every insert decodes every document to check `_id` uniqueness; a lookup by an
+`_id` that does not exist falls back to a full scan; every write drops cached facts that the
+next query re-probes with full scans; an equality on an indexed field cannot use the index;
+every sorted query runs an uncached full-scan probe. Each patch below wraps one private
+engine method and falls through to the original code whenever its narrow precondition does
+not hold. They were checked against the unpatched engine on the same operations
+(tests/integration/test_store_patches.py) and pass the project's integration suite.
+
+Private methods change between releases: `apply()` refuses any mongoeco but the pinned
+version, so an upgrade fails loudly at start-up instead of misbehaving.
+
+  1  insert: no whole-collection decode to check a str / ObjectId `_id` (the primary key
+     already refuses a duplicate)
+  2  an exact str / ObjectId `_id`: a primary-key lookup, no fallback scan on a miss
+  3  the feature cache kept up to date on writes, not dropped (store_features.py)
+  4  equality on an indexed top-level field with no array values: the index is used
+  5  sorted finds: the per-query probe answered from a cached collection-wide fact
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import version as installed_version
+
+from mongoeco._types._bson_objectid import ObjectId as _EcoObjectId
+from mongoeco.core.query_plan import EqualsCondition
+from mongoeco.engines import sqlite as _sqlite_module
+from mongoeco.engines.sqlite import SQLiteEngine
+from mongoeco.engines.sqlite_planner import SQLiteReadExecutionPlan
+from mongoeco.engines.sqlite_query import (
+    _translate_equals_scalar_only,
+    json_path_for_field,
+    type_expression_sql,
+)
+
+from goalgetter.data.store_features import (
+    patch_incremental_features,
+    sort_python_values_predicate,
+)
+
+PINNED_VERSION = "4.11.0"
+_applied: set[int] = set()
+
+
+class UnsupportedStoreVersion(RuntimeError):
+    pass
+
+
+def _is_plain_id(value: object) -> bool:
+    """_ids whose storage key identifies them exactly (no numeric/other BSON aliases)."""
+    return type(value) is str or type(value) is _EcoObjectId
+
+
+def _patch_insert_uniqueness() -> None:
+    original = SQLiteEngine._validate_document_against_unique_indexes
+
+    def _validate_document_against_unique_indexes(
+        self,
+        db_name,
+        coll_name,
+        document,
+        *,
+        exclude_storage_key=None,
+        skip_id_check=False,
+        scan_payload_id=False,
+    ):
+        # insert_document_record (_sqlite_write_ops.py:100-107) and $merge
+        # (sqlite.py:5597-5605) pass scan_payload_id=True unconditionally, which loads
+        # and JSON-decodes every document. For a str/ObjectId _id the storage key
+        # (primary key) already identifies every BSON-equal _id, which is what
+        # insert_many (_batch_id_equality_keys) and get_document already assume.
+        if scan_payload_id and not skip_id_check and _is_plain_id(document.get("_id", 0)):
+            scan_payload_id = False
+        return original(
+            self,
+            db_name,
+            coll_name,
+            document,
+            exclude_storage_key=exclude_storage_key,
+            skip_id_check=skip_id_check,
+            scan_payload_id=scan_payload_id,
+        )
+
+    SQLiteEngine._validate_document_against_unique_indexes = (
+        _validate_document_against_unique_indexes
+    )
+
+
+def _patch_id_lookup() -> None:
+    original = SQLiteEngine._compile_read_execution_plan
+
+    def _compile_read_execution_plan(
+        self,
+        db_name,
+        coll_name,
+        semantics,
+        *,
+        select_clause="document",
+        hint=None,
+    ):
+        plan = semantics.query_plan
+        if (
+            isinstance(plan, EqualsCondition)
+            and plan.field == "_id"
+            and _is_plain_id(plan.value)
+            and hint is None
+            and semantics.text_query is None
+            and semantics.collation is None
+            and not self._dialect_requires_python_fallback(semantics.dialect)
+        ):
+            # At most one row can match: the one whose storage key is the _id's.
+            sql = (
+                f"SELECT {select_clause} FROM documents "
+                "WHERE db_name = ? AND coll_name = ? AND storage_key = ?"
+            )
+            params: list[object] = [db_name, coll_name, self._storage_key(plan.value)]
+            limit, skip = semantics.limit, semantics.skip or 0
+            if (limit is not None and limit > 0) or skip:
+                sql += " LIMIT ? OFFSET ?"
+                params += [limit if limit is not None and limit > 0 else -1, skip]
+            return SQLiteReadExecutionPlan(
+                semantics=semantics,
+                strategy="sql",
+                execution_lineage=(),
+                physical_plan=(),
+                use_sql=True,
+                sql=sql,
+                params=tuple(params),
+            )
+        return original(self, db_name, coll_name, semantics, select_clause=select_clause, hint=hint)
+
+    SQLiteEngine._compile_read_execution_plan = _compile_read_execution_plan
+
+
+def _patch_indexed_equality() -> None:
+    original = SQLiteEngine._translate_equals_with_multikey
+
+    def _translate_equals_with_multikey(self, collection_id, db_name, coll_name, plan, index):
+        # Original: "(scalar equality) OR EXISTS(multikey_entries ...)". multikey_entries
+        # rows exist only for documents whose value at the field is an array
+        # (_extract_multikey_entries); for a top-level field with no array values in the
+        # collection the EXISTS arm is always false. Without the OR, SQLite can use the
+        # index's expression index on documents for codec-tagged values (ObjectId, datetime).
+        if (
+            "." not in plan.field
+            and plan.field != "_id"
+            and not self._field_is_top_level_array_in_collection(db_name, coll_name, plan.field)
+        ):
+            try:
+                return _translate_equals_scalar_only(
+                    plan.field, plan.value, null_matches_undefined=plan.null_matches_undefined
+                )
+            except NotImplementedError:
+                pass
+        return original(self, collection_id, db_name, coll_name, plan, index)
+
+    SQLiteEngine._translate_equals_with_multikey = _translate_equals_with_multikey
+
+
+def _collection_has_sort_python_values(engine, db_name, coll_name, field) -> bool:
+    key = (db_name, coll_name, f"sort_python_values:{field}")
+    cache = engine._collection_features_cache
+    if key in cache:
+        return cache[key]
+    row = (
+        engine._require_connection()
+        .execute(
+            "SELECT 1 FROM documents WHERE db_name = ? AND coll_name = ? "
+            f"AND ({sort_python_values_predicate(field)}) LIMIT 1",
+            (db_name, coll_name),
+        )
+        .fetchone()
+    )
+    cache[key] = row is not None
+    return cache[key]
+
+
+def _patch_sort_probe() -> None:
+    original = SQLiteEngine._sort_requires_python
+    library_sort_requires_python = _sqlite_module._sqlite_sort_requires_python
+
+    def _sort_requires_python(self, db_name, coll_name, plan, sort):
+        # Original runs, on EVERY sorted query, "SELECT 1 FROM documents WHERE <filter>
+        # AND <sort value is array/plain object/int64/decimal> LIMIT 1": a full scan when
+        # nothing matches (the usual case), and the filter is translated without indexes.
+        # If no document of the collection has such a sort value (cached, collection-wide)
+        # the filtered probe cannot find one either: answer it with None, keep the rest.
+        if sort and not any(
+            _collection_has_sort_python_values(self, db_name, coll_name, field)
+            for field, _direction in sort
+        ):
+            return library_sort_requires_python(
+                db_name=db_name,
+                coll_name=coll_name,
+                plan=plan,
+                sort=sort,
+                plan_has_array_traversing_paths=self._plan_has_array_traversing_paths,
+                translate_query_plan=_sqlite_module.translate_query_plan,
+                field_traverses_array_in_collection=self._field_traverses_array_in_collection,
+                field_contains_tagged_bytes_in_collection=self._field_contains_tagged_bytes_in_collection,
+                field_contains_tagged_undefined_in_collection=self._field_contains_tagged_undefined_in_collection,
+                fetchone=lambda sql, params: None,
+                type_expression_sql=type_expression_sql,
+                json_path_for_field=json_path_for_field,
+            )
+        return original(self, db_name, coll_name, plan, sort)
+
+    SQLiteEngine._sort_requires_python = _sort_requires_python
+
+
+_PATCHES = {
+    1: _patch_insert_uniqueness,
+    2: _patch_id_lookup,
+    3: patch_incremental_features,
+    4: _patch_indexed_equality,
+    5: _patch_sort_probe,
+}
+
+
+def apply(*which: int) -> None:
+    """Apply the patches `which` (all when none are named), each once per process."""
+    found = installed_version("mongoeco")
+    if found != PINNED_VERSION:
+        raise UnsupportedStoreVersion(
+            f"The embedded store's fixes were written for mongoeco {PINNED_VERSION}, and "
+            f"mongoeco {found} is installed. Pin mongoeco=={PINNED_VERSION}, or check each "
+            "patched method against the new release and move the pin."
+        )
+    for number in which or tuple(_PATCHES):
+        if number not in _applied:
+            _PATCHES[number]()
+            _applied.add(number)
+
+
+def verify_storage_keys(sqlite_path: str) -> list[tuple[str, str, str]]:
+    """Offline check for patches 1/2: every row's storage key must be what this
+    mongoeco version computes from its _id. Returns the mismatching rows."""
+    import sqlite3
+
+    engine = SQLiteEngine(":memory:")  # never connected: only its codec helpers are used
+    conn = sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True)
+    bad = []
+    for db_name, coll_name, key, payload in conn.execute(
+        "SELECT db_name, coll_name, storage_key, document FROM documents"
+    ):
+        document = engine._deserialize_document(payload)
+        if "_id" in document and engine._storage_key(document["_id"]) != key:
+            bad.append((db_name, coll_name, key))
+    conn.close()
+    return bad

@@ -1,0 +1,186 @@
+"""The embedded store's fixes change how fast, never what: one script of operations, run on
+the SQLite engine with and without goalgetter/data/store_patches.py, gives the same answers.
+
+The script covers what each fix must not change: duplicate `_id`s of every type refused
+(numeric aliases too), unique indexes, lookups, upserts, updates and deletes by missing and
+present `_id`s, and facts the patched feature cache must notice after it was warmed: an
+array, a float, a string, a Decimal128, an Int64, a non-ASCII text, a sub-document appearing
+where there was none. A broken refresh (store_features._refresh_feature keeping every cached
+fact as it was) makes the sorted answer after a sub-document appears differ.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+import pytest
+from bson import Decimal128, Int64, ObjectId
+from pymongo import MongoClient
+from pymongo.errors import DuplicateKeyError
+
+from goalgetter.data.embedded_store import EmbeddedStore
+from tests.fakes.anthropic_fake import free_port
+
+U1, U2, U3 = ObjectId(), ObjectId(), ObjectId()
+
+
+class Recorder:
+    def __init__(self):
+        self.answers: list[tuple[str, object]] = []
+
+    def __call__(self, label: str, operation: Callable[[], object]) -> None:
+        try:
+            answer = operation()
+        except DuplicateKeyError:
+            answer = "DuplicateKeyError"
+        except Exception as error:
+            answer = f"{type(error).__name__}: {error}"[:120]
+        self.answers.append((label, answer))
+
+
+def _ids_and_lookups(db, rec: Recorder) -> list:
+    c = db.items
+    c.create_index([("user_id", 1)], name="user")
+    c.create_index([("email", 1)], unique=True, name="email_u")
+    start = datetime.datetime(2024, 1, 1)
+    c.insert_many(
+        [
+            {
+                "_id": ObjectId(),
+                "user_id": [U1, U2][i % 2],
+                "n": i,
+                "t": f"s{i}",
+                "email": f"e{i}",
+                "at": start + datetime.timedelta(hours=i),
+            }
+            for i in range(40)
+        ]
+    )
+    ids = [d["_id"] for d in c.find({}, {"_id": 1}).sort("n", 1)]
+    rec("warm", lambda: [d["n"] for d in c.find({"user_id": U1}).sort("n", 1)])
+    rec("warm_sorted", lambda: [d["n"] for d in c.find({"user_id": U1}).sort("at", -1).limit(5)])
+    rec("warm_count", lambda: c.count_documents({"user_id": U1}))
+    for label, doc in [
+        ("dup_oid", {"_id": ids[3], "x": 1}),
+        ("str", {"_id": "k1", "user_id": U3, "email": "k1"}),
+        ("dup_str", {"_id": "k1", "email": "k1b"}),
+        ("int", {"_id": 7, "email": "i7"}),
+        ("dup_float", {"_id": 7.0, "email": "f7"}),
+        ("dup_int64", {"_id": Int64(7), "email": "l7"}),
+        ("dup_email", {"_id": ObjectId(), "email": "e5"}),
+    ]:
+        rec(label, lambda doc=doc: str(c.insert_one(doc).inserted_id))
+    rec(
+        "replace_dup_email",
+        lambda: c.replace_one({"_id": "r1"}, {"email": "e6"}, upsert=True).upserted_id,
+    )
+    rec("missing_oid", lambda: c.find_one({"_id": ObjectId()}))
+    rec("missing_str", lambda: c.find_one({"_id": "nope"}))
+    rec("hit_oid", lambda: c.find_one({"_id": ids[5]})["n"])
+    rec("hit_str", lambda: c.find_one({"_id": "k1"})["email"])
+    rec("hit_skip", lambda: list(c.find({"_id": ids[5]}).skip(1)))
+    rec("hit_projection", lambda: c.find_one({"_id": ids[6]}, {"n": 1, "_id": 0}))
+    rec("count_hit", lambda: c.count_documents({"_id": ids[6]}))
+    rec("count_miss", lambda: c.count_documents({"_id": ObjectId()}))
+    rec("int_as_float", lambda: c.find_one({"_id": 7.0}, {"_id": 1}) is not None)
+    rec(
+        "upsert_create",
+        lambda: (
+            c.update_one(
+                {"_id": "up1"}, {"$set": {"user_id": U3, "n": 100, "email": "up1"}}, upsert=True
+            ).upserted_id
+        ),
+    )
+    rec(
+        "upsert_again",
+        lambda: c.update_one({"_id": "up1"}, {"$inc": {"n": 1}}, upsert=True).modified_count,
+    )
+    rec("update_missing", lambda: c.update_one({"_id": ObjectId()}, {"$set": {"z": 1}}).raw_result)
+    rec("delete_missing", lambda: c.delete_one({"_id": "nope"}).deleted_count)
+    rec("delete_hit", lambda: c.delete_one({"_id": ids[0]}).deleted_count)
+    return ids
+
+
+def _facts_after_warming(db, rec: Recorder, ids: list) -> None:
+    c = db.items
+
+    def by_user(user):
+        return [d["n"] for d in c.find({"user_id": user}).sort("n", 1)]
+
+    rec("array_in", lambda: c.insert_one({"_id": "a1", "user_id": [U1, U3], "n": 200}).acknowledged)
+    rec("after_array", lambda: by_user(U1))
+    rec("after_array_sorted", lambda: [d["n"] for d in c.find({"user_id": U1}).sort("n", -1)][:3])
+    rec("after_array_count", lambda: c.count_documents({"user_id": U1}))
+    rec("after_array_u3", lambda: by_user(U3))
+    rec("array_out", lambda: c.delete_one({"_id": "a1"}).deleted_count)
+    rec("after_delete", lambda: by_user(U1))
+    rec(
+        "update_to_array",
+        lambda: c.update_one({"_id": ids[2]}, {"$set": {"user_id": [U2, U3]}}).modified_count,
+    )
+    rec("after_update", lambda: (by_user(U3), c.count_documents({"user_id": U2})))
+    rec("sort_at", lambda: [d["n"] for d in c.find({}).sort("at", -1).limit(3)])
+    rec("string_at", lambda: c.insert_one({"_id": "sa", "n": 300, "at": "zzz"}).acknowledged)
+    rec("sort_at_again", lambda: [d["n"] for d in c.find({}).sort("at", -1).limit(3)])
+    rec("float_n", lambda: c.insert_one({"_id": "fl", "n": 1000.5}).acknowledged)
+    rec("sort_n", lambda: [d.get("n") for d in c.find({}).sort("n", -1).limit(3)])
+    rec("string_n", lambda: c.insert_one({"_id": "sn", "n": "text"}).acknowledged)
+    rec("range_n", lambda: sorted(str(d.get("n")) for d in c.find({"n": {"$gt": 37}})))
+    rec("decimal_n", lambda: c.insert_one({"_id": "dn", "n": Decimal128("11")}).acknowledged)
+    rec("mod_n", lambda: sorted(str(d["n"]) for d in c.find({"n": {"$mod": [10, 1]}})))
+    rec("equal_decimal", lambda: sorted(str(d["n"]) for d in c.find({"n": 11})))
+    rec("regex", lambda: sorted(d["n"] for d in c.find({"t": {"$regex": "^S1", "$options": "i"}})))
+    rec("non_ascii", lambda: c.insert_one({"_id": "na", "n": 400, "t": "S1é"}).acknowledged)
+    rec(
+        "regex_again",
+        lambda: sorted(d["n"] for d in c.find({"t": {"$regex": "^S1", "$options": "i"}})),
+    )
+    s = db.sorty
+    s.insert_many([{"_id": f"s{i}", "g": i % 3, "m": i} for i in range(30)])
+
+    def top():
+        return [d["_id"] for d in s.find({"g": 1}).sort("m", -1).limit(4)]
+
+    rec("sort_m", top)
+    for label, value in [("int64_m", Int64(2**40)), ("array_m", [100, -5]), ("object_m", {"x": 1})]:
+        rec(
+            label,
+            lambda value=value, label=label: (
+                s.insert_one({"_id": label, "g": 1, "m": value}),
+                top(),
+            )[1],
+        )
+    rec("total", lambda: (c.count_documents({}), s.count_documents({})))
+
+
+def _answers(tmp_path, patched: bool) -> list[tuple[str, object]]:
+    store = EmbeddedStore(free_port(), tmp_path / f"{patched}.sqlite", patched=patched)
+    client = MongoClient(store.ensure_running())
+    try:
+        rec = Recorder()
+        db = client.checks
+        _facts_after_warming(db, rec, _ids_and_lookups(db, rec))
+        return rec.answers
+    finally:
+        client.close()
+        store.stop()
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("stores")
+    return _answers(tmp, patched=False), _answers(tmp, patched=True)
+
+
+def test_the_patched_engine_answers_every_operation_as_the_original(both):
+    original, patched = both
+    assert len(original) == len(patched) > 50
+    differing = [(a[0], a[1], b[1]) for a, b in zip(original, patched, strict=True) if a != b]
+    assert differing == []
+
+
+def test_duplicates_are_still_refused(both):
+    _, patched = both
+    refused = {label for label, answer in patched if answer == "DuplicateKeyError"}
+    assert {"dup_oid", "dup_str", "dup_float", "dup_int64", "dup_email"} <= refused
