@@ -93,7 +93,9 @@ def _measure(goals, size: int, runs: int) -> dict[str, list[float]]:
         add("find_one missing _id", lambda: goals.find_one({"_id": ObjectId()}))
         add(
             "upsert that creates",
-            lambda: goals.update_one({"_id": ObjectId()}, {"$set": {"x": 1}}, upsert=True),
+            lambda n=n: goals.update_one(
+                {"_id": ObjectId()}, {"$set": {"email": f"new{n}@example.com"}}, upsert=True
+            ),
         )
         add(
             "find_one by email",

@@ -10,6 +10,7 @@ from goalgetter.data.client import close_clients, configure, get_db
 from goalgetter.data.embedded_store import EmbeddedStore
 from goalgetter.data.indexes import ensure_indexes
 from goalgetter.data.templates import seed_templates
+from goalgetter.data.users import add_missing_email_keys
 from goalgetter.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ async def database_lifespan():
     configure(uri, settings.mongodb_db)
     await ensure_indexes(get_db())
     await seed_templates(get_db())
+    await add_missing_email_keys()
     try:
         yield
     finally:

@@ -1,4 +1,11 @@
-"""The users collection."""
+"""The users collection, and the email keys that find a user by email.
+
+`email_keys` holds one document per account, whose `_id` is the normalised email: signing up
+claims the key (the primary key refuses a second claim) and signing in reads it by exact
+`_id`, so neither depends on how the store serves a secondary index, and a lookup of an
+unknown email is a primary-key miss, not a scan. The unique index on `users.email` stays, as
+the rule a real MongoDB enforces too.
+"""
 
 from __future__ import annotations
 
@@ -30,18 +37,45 @@ def _new_user_doc(email: str, name: str, password_hash: str) -> dict:
 
 
 async def create_user(email: str, name: str, password_hash: str) -> dict:
-    doc = _new_user_doc(email, name, password_hash)
+    db = get_db()
+    doc = {"_id": ObjectId(), **_new_user_doc(email, name, password_hash)}
     try:
-        result = await get_db().users.insert_one(doc)
+        await db.email_keys.insert_one({"_id": email, "user_id": doc["_id"]})
     except DuplicateKeyError as error:
         raise EmailTaken(email) from error
-    doc["_id"] = result.inserted_id
+    try:
+        await db.users.insert_one(doc)
+    except BaseException as error:
+        # The key must not outlive an account that was never made.
+        await db.email_keys.delete_one({"_id": email, "user_id": doc["_id"]})
+        if isinstance(error, DuplicateKeyError):  # an account older than its key
+            raise EmailTaken(email) from error
+        raise
     return doc
 
 
 async def find_user_by_email(email: str) -> dict | None:
     """Sign-in only: the one lookup made before anyone is signed in."""
-    return await get_db().users.find_one({"email": email})
+    key = await get_db().email_keys.find_one({"_id": email})
+    return None if key is None else await get_db().users.find_one({"_id": key["user_id"]})
+
+
+async def add_missing_email_keys() -> int:
+    """Accounts made before email keys existed get theirs; once per database (a marker
+    document says it ran). Returns how many keys were added."""
+    db = get_db()
+    if await db.migrations.find_one({"_id": "email_keys"}):
+        return 0
+    added = 0
+    async for user in db.users.find({}, {"email": 1}):
+        result = await db.email_keys.update_one(
+            {"_id": user["email"]}, {"$setOnInsert": {"user_id": user["_id"]}}, upsert=True
+        )
+        added += result.upserted_id is not None
+    await db.migrations.update_one(
+        {"_id": "email_keys"}, {"$set": {"done_at": datetime.now(UTC)}}, upsert=True
+    )
+    return added
 
 
 async def get_user(user_id: ObjectId | str) -> dict | None:
