@@ -1,6 +1,7 @@
 """Shared test servers, all real and all on 127.0.0.1:
 
-- `mongo_uri`: the mongoeco MongoDB wire server (memory engine) in its own process;
+- `mongo_uri`: the mongoeco MongoDB wire server in its own process (the SQLite engine as
+  shipped, patched; `TEST_STORE` in tests/servers.py chooses another);
 - `redis_url`: a redis-server started for the session;
 - `anthropic_fake`: a loopback Anthropic Messages API speaking real SSE;
 - `db`: a fresh database on the wire server, configured as the app's database.

@@ -33,10 +33,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-# The engine the shared test store runs: "memory" (default), "sqlite" (the embedded store as
-# shipped, with goalgetter/data/store_patches.py) or "sqlite-unpatched". The README's engine
+# The engine the shared test store runs: "sqlite" (default: the embedded store as shipped,
+# with goalgetter/data/store_patches.py), "sqlite-unpatched" or "memory". The README's engine
 # table comes from running the suite with each.
-TEST_STORE = os.environ.get("TEST_STORE", "memory")
+TEST_STORE = os.environ.get("TEST_STORE", "sqlite")
 
 
 @contextlib.contextmanager

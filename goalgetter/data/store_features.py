@@ -208,6 +208,21 @@ def _current_scope(db_name, coll_name):
     return None
 
 
+def _write_frames() -> list[tuple[object, dict | None]]:
+    frames = getattr(_tls, "write_frames", None)
+    if frames is None:
+        frames = _tls.write_frames = []
+    return frames
+
+
+def _pop_write_frame(conn) -> dict | None:
+    frames = _write_frames()
+    for position in range(len(frames) - 1, -1, -1):
+        if frames[position][0] is conn:
+            return frames.pop(position)[1]
+    return None
+
+
 def patch_incremental_features() -> None:
     E = SQLiteEngine
     orig_invalidate = E._invalidate_collection_features_cache
@@ -217,6 +232,9 @@ def patch_incremental_features() -> None:
     orig_delete = E._delete_document_sync
     orig_delete_matching = E._delete_matching_document_sync
     orig_rebuild_scalar = E._rebuild_scalar_entries_for_document
+    orig_begin_write = E._begin_write
+    orig_commit_write = E._commit_write
+    orig_rollback_write = E._rollback_write
 
     def _invalidate_collection_features_cache(self, db_name=None, coll_name=None):
         scope = None if db_name is None or coll_name is None else _current_scope(db_name, coll_name)
@@ -276,6 +294,30 @@ def patch_incremental_features() -> None:
             scope.keys.add(storage_key)
         return orig_rebuild_scalar(self, conn, db_name, coll_name, storage_key, document, indexes)
 
+    # A write that fails (e.g. DuplicateKeyError from a unique secondary index, raised
+    # after BEGIN IMMEDIATE) ends in rollback_write, whose _clear_rollback_sensitive_caches
+    # (_sqlite_session_runtime.py:47-56, 243-248) drops the WHOLE feature cache: every
+    # fact is then re-probed by a full scan. Rolling back an outermost BEGIN IMMEDIATE
+    # puts the database back exactly as it was at BEGIN, so the cache as it was then is
+    # right again: restore that copy. Savepoints and session transactions: unchanged.
+    def _begin_write(self, conn, context):
+        outermost = not (conn.in_transaction is True or self._session_owns_transaction(context))
+        orig_begin_write(self, conn, context)
+        snapshot = dict(self._collection_features_cache) if outermost else None
+        _write_frames().append((conn, snapshot))
+
+    def _commit_write(self, conn, context):
+        orig_commit_write(self, conn, context)
+        _pop_write_frame(conn)  # if the commit raised, the scope rolls back: popped there
+
+    def _rollback_write(self, conn, context):
+        snapshot = _pop_write_frame(conn)
+        orig_rollback_write(self, conn, context)  # raises: the cache stays dropped
+        if snapshot is not None:
+            cache = self._collection_features_cache
+            cache.clear()
+            cache.update(snapshot)
+
     E._invalidate_collection_features_cache = _invalidate_collection_features_cache
     E._insert_document_sync = _insert_document_sync
     E._insert_documents_sync = _insert_documents_sync
@@ -283,6 +325,9 @@ def patch_incremental_features() -> None:
     E._delete_document_sync = _delete_document_sync
     E._delete_matching_document_sync = _delete_matching_document_sync
     E._rebuild_scalar_entries_for_document = _rebuild_scalar_entries_for_document
+    E._begin_write = _begin_write
+    E._commit_write = _commit_write
+    E._rollback_write = _rollback_write
 
 
 def sort_python_values_predicate(field: str) -> str:

@@ -6,7 +6,8 @@ The script covers what each fix must not change: duplicate `_id`s of every type 
 present `_id`s, and facts the patched feature cache must notice after it was warmed: an
 array, a float, a string, a Decimal128, an Int64, a non-ASCII text, a sub-document appearing
 where there was none. A broken refresh (store_features._refresh_feature keeping every cached
-fact as it was) makes the sorted answer after a sub-document appears differ.
+fact as it was) makes the sorted answer after a sub-document appears differ. Writes refused
+by a unique index after their transaction began (the rollback path) are covered too.
 """
 
 from __future__ import annotations
@@ -154,6 +155,87 @@ def _facts_after_warming(db, rec: Recorder, ids: list) -> None:
     rec("total", lambda: (c.count_documents({}), s.count_documents({})))
 
 
+def _refused_writes(db, rec: Recorder) -> None:
+    """Writes refused by a unique index after their transaction began: the cached facts a
+    rollback throws away are restored, and what the refused write would have changed must
+    not stick."""
+    u4 = ObjectId()
+    r = db.refusals
+    r.create_index([("user_id", 1)], name="user")
+    r.create_index([("email", 1)], unique=True, name="email_u")
+    start = datetime.datetime(2024, 1, 1)
+    r.insert_many(
+        [
+            {
+                "_id": f"r{i}",
+                "user_id": [U1, U2][i % 2],
+                "email": f"r{i}",
+                "n": i,
+                "at": start + datetime.timedelta(hours=i),
+            }
+            for i in range(20)
+        ]
+    )
+
+    def by_user(user):
+        return sorted(d["n"] for d in r.find({"user_id": user}))
+
+    def latest(user):
+        return [d["n"] for d in r.find({"user_id": user}).sort("at", -1).limit(4)]
+
+    rec("r_warm", lambda: (by_user(U1), latest(U2), r.count_documents({"user_id": U1})))
+    refused = [
+        (
+            "r_insert",
+            lambda: r.insert_one({"_id": "x1", "user_id": [U1, u4], "email": "r3"}).inserted_id,
+        ),
+        (
+            "r_update",
+            lambda: (
+                r.update_one(
+                    {"_id": "r2"}, {"$set": {"user_id": [u4, U2], "email": "r5", "at": [1, 2]}}
+                ).modified_count
+            ),
+        ),
+        (
+            "r_replace",
+            lambda: r.replace_one({"_id": "r4"}, {"user_id": [u4], "email": "r7"}).modified_count,
+        ),
+        (
+            "r_upsert",
+            lambda: (
+                r.update_one(
+                    {"_id": "nx"}, {"$set": {"user_id": [u4, U1], "email": "r9"}}, upsert=True
+                ).upserted_id
+            ),
+        ),
+        (
+            "r_many",
+            lambda: (
+                r.insert_many(
+                    [
+                        {"_id": "m1", "user_id": [u4, U1], "email": "m1", "n": 60},
+                        {"_id": "m2", "email": "r1", "n": 61},
+                    ]
+                ).inserted_ids
+            ),
+        ),
+    ]
+    for label, operation in refused:
+        rec(label, operation)
+    rec(
+        "r_after",
+        lambda: (by_user(u4), by_user(U1), latest(U2), r.count_documents({"user_id": U1})),
+    )
+    rec(
+        "r_array_kept",
+        lambda: r.update_one({"_id": "r6"}, {"$set": {"user_id": [u4, U1]}}).modified_count,
+    )
+    rec("r_after_array", lambda: (by_user(u4), by_user(U1), r.count_documents({"user_id": u4})))
+    rec("r_refused_again", lambda: r.insert_one({"_id": "z", "email": "r0"}).acknowledged)
+    rec("r_last", lambda: (by_user(u4), latest(U1)))
+
+
 def _answers(tmp_path, patched: bool) -> list[tuple[str, object]]:
     store = EmbeddedStore(free_port(), tmp_path / f"{patched}.sqlite", patched=patched)
     client = MongoClient(store.ensure_running())
@@ -161,6 +243,7 @@ def _answers(tmp_path, patched: bool) -> list[tuple[str, object]]:
         rec = Recorder()
         db = client.checks
         _facts_after_warming(db, rec, _ids_and_lookups(db, rec))
+        _refused_writes(db, rec)
         return rec.answers
     finally:
         client.close()
