@@ -4,7 +4,7 @@ keystroke the page says "Saving…" (the page's own work, before any round trip)
 
 Leaving the editor sends the text at once (no 400 ms debounce), so this is the app's own
 time: the event over the websocket, the version-checked write, the revision, the answer on
-screen. Real app (production build), real Chromium, mongoeco wire server (memory engine),
+screen. Real app (production build), real Chromium, mongoeco wire server (SQLite, as shipped),
 redis-server state. Whether a save joins the last revision or starts one follows the
 2-minute window; bench/revisions.py measures both on the embedded store.
 
