@@ -12,6 +12,7 @@ mongoeco version pinned in goalgetter/data/store_patches.py.
 
 from __future__ import annotations
 
+import functools
 import threading
 
 from mongoeco.core.codec import DocumentCodec
@@ -72,17 +73,15 @@ def _rows_match(conn, db_name, coll_name, keys, predicate, args) -> bool:
 def _refresh_feature(conn, db_name, coll_name, name: str, cached, keys):
     """New value of one cached feature after rows `keys` were written, or _DROP."""
     kind, _, rest = name.partition(":")
+    # Does any written row satisfy the predicate (?1.. are the args)?
+    written = functools.partial(_rows_match, conn, db_name, coll_name, keys)
     if kind == "uniform_scalar_sort_type":
         if not isinstance(cached, str) or cached not in _UNIFORM:
             return cached  # False ("not uniform") only disables the fast sort: keep
         if not keys:
             return cached
         path = json_path_for_field(rest)
-        broken = _rows_match(
-            conn,
-            db_name,
-            coll_name,
-            keys,
+        broken = written(
             f"json_type(document, ?1) IS NULL OR json_type(document, ?1) NOT IN {_UNIFORM[cached]}",
             (path,),
         )
@@ -96,21 +95,13 @@ def _refresh_feature(conn, db_name, coll_name, name: str, cached, keys):
     # cached False, rows were written: does one of them make it true?
     if kind in ("top_level_array", "contains_real_numeric"):
         json_type = "array" if kind == "top_level_array" else "real"
-        return _rows_match(
-            conn,
-            db_name,
-            coll_name,
-            keys,
+        return written(
             f"json_type(document, ?1) = '{json_type}'",
             (json_path_for_field(rest),),
         )
     if kind == "traverses_array":
         return any(
-            _rows_match(
-                conn,
-                db_name,
-                coll_name,
-                keys,
+            written(
                 "json_type(document, ?1) = 'array'",
                 (json_path_for_field(prefix),),
             )
@@ -119,11 +110,7 @@ def _refresh_feature(conn, db_name, coll_name, name: str, cached, keys):
     if kind == "traverses_dbref":
         parts = rest.split(".")
         return any(
-            _rows_match(
-                conn,
-                db_name,
-                coll_name,
-                keys,
+            written(
                 "json_extract(document, ?1) = 'dbref'",
                 (_tagged_type_path(".".join(parts[:n])),),
             )
@@ -131,11 +118,7 @@ def _refresh_feature(conn, db_name, coll_name, name: str, cached, keys):
         )
     if kind == "tagged_type":
         field, _, value_type = rest.rpartition(":")
-        return _rows_match(
-            conn,
-            db_name,
-            coll_name,
-            keys,
+        return written(
             "json_extract(document, ?1) = ?2",
             (_tagged_type_path(field), value_type),
         )
@@ -143,9 +126,7 @@ def _refresh_feature(conn, db_name, coll_name, name: str, cached, keys):
         field, _, expected = rest.rpartition(":")
         if expected not in _MISMATCH:
             return _DROP
-        return _rows_match(
-            conn, db_name, coll_name, keys, _MISMATCH[expected], (json_path_for_field(field),)
-        )
+        return written(_MISMATCH[expected], (json_path_for_field(field),))
     if kind == "scalar_or_array_comparison_mismatch":
         field, _, expected = rest.rpartition(":")
         if expected not in _SCALAR_OR_ARRAY:
@@ -156,9 +137,9 @@ def _refresh_feature(conn, db_name, coll_name, name: str, cached, keys):
             f"OR (json_type(document, ?1) = 'array' AND EXISTS "
             f"(SELECT 1 FROM json_each(document, ?1) WHERE {element}))"
         )
-        return _rows_match(conn, db_name, coll_name, keys, predicate, (json_path_for_field(field),))
+        return written(predicate, (json_path_for_field(field),))
     if kind == "sort_python_values":
-        return _rows_match(conn, db_name, coll_name, keys, sort_python_values_predicate(rest), ())
+        return written(sort_python_values_predicate(rest), ())
     if kind == "contains_non_ascii_text":
         path = json_path_for_field(rest)
         marks = ", ".join("?" for _ in keys)

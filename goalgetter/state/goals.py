@@ -182,8 +182,10 @@ class GoalsState(SessionState):
         """Open `goal` in the editor as the server has it (None: nothing open). With
         `keep_unsaved`, this tab's text for it that is still waiting to be stored wins;
         otherwise that text is dropped (a restore or a choice replaced it)."""
-        unsaved = self._unsaved.get(self.selected_id, {}) if keep_unsaved else {}
-        if not keep_unsaved:
+        if keep_unsaved:
+            unsaved = self._unsaved.get(self.selected_id, {})
+        else:
+            unsaved = {}
             self._unsaved.pop(self.selected_id, None)
         goal = {**(goal or {}), **unsaved}
         self.loaded_title = self._title = goal.get("title", "")

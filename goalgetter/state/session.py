@@ -67,7 +67,7 @@ class SessionState(rx.State):
 
     async def _session_user_id(self) -> ObjectId | None:
         key = session_key_from_cookie(self.router.headers.cookie)
-        return await accounts.user_id_for_session_key(key) if key else None
+        return await accounts.user_id_for_session_key(key)
 
     async def _check_connection(self) -> None:
         """Keep this tab's cached state only for the person signed in on this connection.
@@ -79,7 +79,7 @@ class SessionState(rx.State):
         key = session_key_from_cookie(self.router.headers.cookie)
         if key == self._session_key:
             return
-        user_id = await accounts.user_id_for_session_key(key) if key else None
+        user_id = await self._session_user_id()
         if str(user_id or "") != self._user_id:
             await self._forget_user()
         self._session_key = key
