@@ -51,9 +51,9 @@ GATE_SAMPLES, CLAIM_SAMPLES, QUIET_TICKS, SCAN_SAMPLES, START_SAMPLES = 300, 40,
 RESULTS_PATH = Path(__file__).parent / "results" / "scheduler.json"
 
 
-def build(rng: random.Random, now: datetime) -> tuple[list[dict], list[dict]]:
+def build(rng: random.Random, now: datetime, count: int = USERS) -> tuple[list[dict], list[dict]]:
     users, series = [], []
-    for index in range(USERS):
+    for index in range(count):
         user_id = ObjectId()
         schedule = parse_schedule(
             cadence="weekly",
