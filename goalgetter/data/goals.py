@@ -9,7 +9,6 @@ so they do not take part in the version check.
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,22 +16,22 @@ from datetime import UTC, datetime
 from bson import ObjectId
 from pymongo import DESCENDING, ReturnDocument
 
-from goalgetter.data import revisions
+from goalgetter.data import goal_lists, revisions
 from goalgetter.data.client import get_db, to_object_id
 from goalgetter.data.conditional import set_when, when
+from goalgetter.data.goal_lists import OPEN_PHASES
 from goalgetter.domain.phases import check_move
 from goalgetter.domain.validation import MAX_MILESTONES_PER_GOAL, ValidationError
 
 PAGE_SIZE = 20
 LIST_FIELDS = {"title": 1, "phase": 1, "updated_at": 1, "metadata": 1}
-# What the list shows when no phase is picked: everything but the archive.
-OPEN_PHASES = ("draft", "active", "completed")
 
 
 @dataclass(frozen=True)
 class GoalPage:
     goals: list[dict]
     has_more: bool
+    tags: list[str]
 
 
 @dataclass(frozen=True)
@@ -52,19 +51,6 @@ def _now(now: datetime | None) -> datetime:
     return now or datetime.now(UTC)
 
 
-def list_filter(user_id: ObjectId, *, phase: str = "", tag: str = "", search: str = "") -> dict:
-    query: dict = {"user_id": user_id}
-    if phase in ("", "open"):
-        query["phase"] = {"$in": list(OPEN_PHASES)}
-    elif phase != "all":
-        query["phase"] = phase
-    if tag:
-        query["metadata.tags"] = tag
-    if search.strip():
-        query["title"] = {"$regex": re.escape(search.strip()), "$options": "i"}
-    return query
-
-
 async def list_goals(
     user_id: ObjectId,
     *,
@@ -74,16 +60,27 @@ async def list_goals(
     offset: int = 0,
     limit: int = PAGE_SIZE,
 ) -> GoalPage:
-    """One page of goals, newest change first; one extra row tells whether more follow."""
-    query = list_filter(user_id, phase=phase, tag=tag, search=search)
-    cursor = get_db().goals.find(query, LIST_FIELDS).sort("updated_at", DESCENDING)
-    rows = await cursor.skip(max(offset, 0)).limit(limit + 1).to_list()
-    return GoalPage(rows[:limit], len(rows) > limit)
+    """One page of goals, newest change first, and every tag of the user's goals: one read
+    of the user's goal list (goalgetter/data/goal_lists.py)."""
+    rows = await goal_lists.entries(user_id)
+    found = [row for row in rows if goal_lists.matches(row, phase=phase, tag=tag, search=search)]
+    start = max(offset, 0)
+    return GoalPage(
+        found[start : start + limit], len(found) > start + limit, goal_lists.tags_of(rows)
+    )
 
 
 async def user_tags(user_id: ObjectId) -> list[str]:
-    tags = await get_db().goals.distinct("metadata.tags", {"user_id": user_id})
-    return sorted({str(t) for t in tags}, key=str.casefold)
+    return goal_lists.tags_of(await goal_lists.entries(user_id))
+
+
+async def mend_list_entry(user_id: ObjectId, goal_id: str, goal: dict | None) -> None:
+    """The list's entry of `goal_id` made to agree with `goal` as just read (None: gone)."""
+    oid = to_object_id(goal_id)
+    if goal is not None:
+        await goal_lists.put(user_id, [goal])
+    elif oid is not None:
+        await goal_lists.drop(user_id, oid)
 
 
 async def goals_with_content(
@@ -112,10 +109,17 @@ async def create_goal(
         "metadata": {"deadline": None, "milestones": [], "tags": []},
         "version": 1,
         "save_token": "",
+        "list_rev": 0,
         "created_at": now,
         "updated_at": now,
+        "_id": ObjectId(),
     }
-    doc["_id"] = (await get_db().goals.insert_one(doc)).inserted_id
+    await goal_lists.put(user_id, [doc])  # first: a crash then leaves no goal unlisted
+    try:
+        await get_db().goals.insert_one(doc)
+    except BaseException:
+        await goal_lists.drop(user_id, doc["_id"])
+        raise
     await revisions.record_revision(
         user_id, doc["_id"], title=title, content=content, now=now, kind="created"
     )
@@ -153,6 +157,7 @@ async def save_text(
         return SaveOutcome("missing")
     if saved.get("save_token") != token:
         return SaveOutcome("conflict", saved)
+    await goal_lists.put(user_id, [saved])
     await revisions.record_revision(
         user_id, oid, title=saved["title"], content=saved["content"], now=now, kind=kind
     )
@@ -172,6 +177,7 @@ def _conditional_save(
     fields = set_when(applies, changes)
     fields["version"] = when(applies, {"$add": ["$version", 1]}, "version")
     fields["save_token"] = when(applies, {"$literal": token}, "save_token")
+    fields["list_rev"] = when(applies, {"$add": [{"$ifNull": ["$list_rev", 0]}, 1]}, "list_rev")
     return [{"$set": fields}]
 
 
@@ -191,12 +197,16 @@ async def _update(user_id: ObjectId, goal_id: object, update: dict, **extra) -> 
     if query is None:
         return None
     update.setdefault("$set", {})["updated_at"] = datetime.now(UTC)
-    return await get_db().goals.find_one_and_update(
+    update["$inc"] = {"list_rev": 1}
+    changed = await get_db().goals.find_one_and_update(
         {**query, **extra},
         update,
         projection={"content": 0},
         return_document=ReturnDocument.AFTER,
     )
+    if changed is not None:
+        await goal_lists.put(user_id, [changed])
+    return changed
 
 
 async def set_phase(user_id: ObjectId, goal_id: object, target: str) -> dict | None:
@@ -253,6 +263,7 @@ async def delete_goal(user_id: ObjectId, goal_id: object) -> bool:
     if query is None:
         return False
     deleted = (await get_db().goals.delete_one(query)).deleted_count == 1
+    await goal_lists.drop(user_id, query["_id"])  # also an entry a crash left behind
     if deleted:
         await revisions.delete_goal_revisions(user_id, query["_id"])
     return deleted

@@ -30,7 +30,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from goalgetter.data import meeting_due
+from goalgetter.data import goal_lists, meeting_due
 from goalgetter.data import meeting_state as ms
 from goalgetter.data.client import get_db
 from goalgetter.data.conditional import set_when
@@ -120,8 +120,10 @@ async def start_tracking(
             "meetings page instead.",
         )
     await db.goals.update_many(
-        {"user_id": user_id, "phase": "draft"}, {"$set": {"phase": "active", "updated_at": now}}
+        {"user_id": user_id, "phase": "draft"},
+        {"$set": {"phase": "active", "updated_at": now}, "$inc": {"list_rev": 1}},
     )
+    await goal_lists.rebuild(user_id)
     return await _create_series(db, user_id, schedule, now, upcoming)
 
 

@@ -8,6 +8,7 @@ import logging
 
 from goalgetter.data.client import close_clients, configure, get_db
 from goalgetter.data.embedded_store import EmbeddedStore
+from goalgetter.data.goal_lists import add_missing_lists
 from goalgetter.data.indexes import ensure_indexes
 from goalgetter.data.templates import seed_templates
 from goalgetter.data.users import add_missing_email_keys
@@ -30,6 +31,7 @@ async def database_lifespan():
     await ensure_indexes(get_db())
     await seed_templates(get_db())
     await add_missing_email_keys()
+    await add_missing_lists()
     try:
         yield
     finally:

@@ -151,8 +151,7 @@ class GoalsState(SessionState):
         items = [goal_item(g) for g in page.goals]
         self.goals = [*self.goals, *items] if more else items
         self.has_more = page.has_more
-        if not more:
-            self.known_tags = await goals_data.user_tags(user_id)
+        self.known_tags = page.tags
 
     @rx.event
     async def load_more(self):
@@ -175,8 +174,18 @@ class GoalsState(SessionState):
 
     async def _open(self, user_id: ObjectId, goal_id: str) -> None:
         goal = await goals_data.get_goal(user_id, goal_id) if goal_id else None
+        await self._mend_list_row(user_id, goal_id, goal)
         self.selected_id = str(goal["_id"]) if goal else ""
         self._show_goal(goal, keep_unsaved=True)
+
+    async def _mend_list_row(self, user_id: ObjectId, goal_id: str, goal: dict | None) -> None:
+        """A list row that disagrees with its goal (left so by a crash) is put right."""
+        shown = next((row for row in self.goals if row["id"] == goal_id), None)
+        if shown is None or (goal is not None and goal_item(goal) == shown):
+            return
+        await goals_data.mend_list_entry(user_id, shown["id"], goal)
+        mended = [goal_item(goal)] if goal else []
+        self.goals = [new for row in self.goals for new in (mended if row is shown else [row])]
 
     def _show_goal(self, goal: dict | None, keep_unsaved: bool = False) -> None:
         """Open `goal` in the editor as the server has it (None: nothing open). With

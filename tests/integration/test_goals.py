@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from goalgetter.data import goals, revisions, users
+from goalgetter.data import goal_lists, goals, revisions, users
 from goalgetter.domain.phases import allowed_moves
 from goalgetter.domain.validation import MAX_MILESTONES_PER_GOAL, ValidationError
 
@@ -149,6 +149,8 @@ async def test_the_list_comes_in_pages_newest_first(ann, db):
         for i in range(45)
     ]
     await db.goals.insert_many(docs)
+    # Stored straight into the collection, as before goal lists existed: listed from start-up.
+    assert await goal_lists.add_missing_lists() == 1
     first = await goals.list_goals(ann)
     assert [g["title"] for g in first.goals] == [f"Goal {i:03d}" for i in range(44, 24, -1)]
     assert first.has_more
