@@ -22,6 +22,7 @@ from bson import ObjectId
 from bench.persistence import text
 from bench.scheduler import build as build_tracking_users
 from bench.scheduler import wheel_docs
+from goalgetter.data import goal_lists
 from goalgetter.data.chat_messages import bucket_key
 from goalgetter.data.revisions import head_key
 from goalgetter.data.sessions import session_key
@@ -64,6 +65,7 @@ def goal_doc(rng: random.Random, user_id: ObjectId, index: int, now: datetime, p
         },
         "version": 1,
         "save_token": "",
+        "list_rev": 0,
         "created_at": changed,
         "updated_at": changed,
     }
@@ -141,6 +143,10 @@ def build(count: int, now: datetime, password_hash: str, secret: str) -> tuple[W
     ]
     docs["goals"] += [goal_doc(rng, world.pdf_user, i, now, "active") for i in range(PDF_GOALS)]
     docs["revision_heads"] = [revision_head(goal) for goal in docs["goals"]]
+    by_user: dict[ObjectId, list[dict]] = {}
+    for goal in docs["goals"]:
+        by_user.setdefault(goal["user_id"], []).append(goal)
+    docs["goal_lists"] = [goal_lists.document(uid, owned) for uid, owned in by_user.items()]
     docs["users"] = users
     docs["meeting_series"] = series
     docs["meeting_due"] = wheel_docs(series)

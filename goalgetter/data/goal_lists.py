@@ -47,6 +47,11 @@ def entry(goal: dict) -> dict:
     }
 
 
+def document(user_id: ObjectId, goals: list[dict]) -> dict:
+    """A whole list document, for bulk loads of goals made elsewhere."""
+    return {"_id": user_id, "goals": {_key(goal["_id"]): entry(goal) for goal in goals}}
+
+
 def _unless_older(goal_id: ObjectId, new: dict) -> dict:
     path = f"goals.{_key(goal_id)}"
     not_older = {"$lte": [{"$ifNull": [f"${path}.rev", -1]}, new["rev"]]}

@@ -18,6 +18,8 @@ version, so an upgrade fails loudly at start-up instead of misbehaving.
   3  the feature cache kept up to date on writes, not dropped (store_features.py)
   4  equality on an indexed top-level field with no array values: the index is used
   5  sorted finds: the per-query probe answered from a cached collection-wide fact
+  6  writes nobody watches: the change-outbox gap record no longer serializes the whole
+     written document only to fingerprint a payload it does not keep
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 from importlib.metadata import version as installed_version
 
 from mongoeco._types._bson_objectid import ObjectId as _EcoObjectId
+from mongoeco.core.operation_context import ChangePublicationPolicy
 from mongoeco.core.query_plan import EqualsCondition
 from mongoeco.engines import sqlite as _sqlite_module
 from mongoeco.engines.sqlite import SQLiteEngine
@@ -210,12 +213,30 @@ def _patch_sort_probe() -> None:
     SQLiteEngine._sort_requires_python = _sort_requires_python
 
 
+def _patch_gap_records() -> None:
+    original = _sqlite_module._sqlite_append_change
+
+    def append_change(conn, *, context=None, full_document=None, **rest):
+        # With no change stream open, every write still records a "gap" in the change
+        # outbox (_sqlite_outbox.append_change). Its payload is None, yet the whole written
+        # document is serialized to fingerprint the entry: as costly as storing the document
+        # again (half of an update of a 10-meeting series). The fingerprint only guards a
+        # replayed operation id against a different payload, and a gap has none; so a gap
+        # is fingerprinted without the document. Published events (EMIT) are unchanged.
+        if context is not None and context.publication is ChangePublicationPolicy.RECORD_GAP:
+            full_document = None
+        return original(conn, context=context, full_document=full_document, **rest)
+
+    _sqlite_module._sqlite_append_change = append_change
+
+
 _PATCHES = {
     1: _patch_insert_uniqueness,
     2: _patch_id_lookup,
     3: patch_incremental_features,
     4: _patch_indexed_equality,
     5: _patch_sort_probe,
+    6: _patch_gap_records,
 }
 
 

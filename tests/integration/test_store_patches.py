@@ -18,7 +18,7 @@ from collections.abc import Callable
 import pytest
 from bson import Decimal128, Int64, ObjectId
 from pymongo import MongoClient
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from goalgetter.data.embedded_store import EmbeddedStore
 from tests.fakes.anthropic_fake import free_port
@@ -267,3 +267,19 @@ def test_duplicates_are_still_refused(both):
     _, patched = both
     refused = {label for label, answer in patched if answer == "DuplicateKeyError"}
     assert {"dup_oid", "dup_str", "dup_float", "dup_int64", "dup_email"} <= refused
+
+
+def test_no_change_stream_can_read_what_the_gap_records_leave_out(tmp_path):
+    """Fix 6 fingerprints a gap record without the written document: safe while nothing over
+    the wire can open a change stream (every write then records a gap)."""
+    store = EmbeddedStore(free_port(), tmp_path / "watch.sqlite")
+    client = MongoClient(store.ensure_running())
+    try:
+        with pytest.raises(OperationFailure, match=r"\$changeStream"):
+            client.checks.items.watch()
+        client.checks.items.insert_one({"_id": "kept", "n": 1})
+        client.checks.items.update_one({"_id": "kept"}, {"$set": {"n": 2}})
+        assert client.checks.items.find_one({"_id": "kept"}) == {"_id": "kept", "n": 2}
+    finally:
+        client.close()
+        store.stop()
