@@ -120,13 +120,12 @@ async def seed_templates(db: AsyncDatabase) -> None:
 async def list_templates(user_id: ObjectId) -> list[dict]:
     """Built-ins (in code order), then this user's own templates, newest first; no content."""
     _require_user(user_id)
-    collection = get_db().goal_templates
-    builtins = await collection.find(
-        {"_id": {"$in": list(BUILTIN_IDS)}, "is_active": True}, SUMMARY_FIELDS
-    ).to_list()
-    builtins.sort(key=lambda doc: BUILTIN_IDS.index(doc["_id"]))
+    # The built-ins from the code they are seeded from at every start: a `$in` on their ids
+    # would scan every user's templates on the embedded store.
+    builtins = [_builtin_doc(template) for template in BUILTIN_TEMPLATES]
     own = (
-        await collection.find({"user_id": user_id, "is_active": True}, SUMMARY_FIELDS)
+        await get_db()
+        .goal_templates.find({"user_id": user_id, "is_active": True}, SUMMARY_FIELDS)
         .sort(NEWEST_FIRST)
         .limit(MAX_OWN_TEMPLATES_LISTED)
         .to_list()
