@@ -4,7 +4,8 @@ Ten goals as the app stores them (SMART/OKR/custom templates, every phase, 1 to 
 markdown each with headings, lists, quotes, code, links; milestones and tags; two written in
 Greek and Cyrillic, one with emoji and CJK that become placeholders). `goals_pdf` runs
 ITERATIONS times after WARMUP runs; the first call of the process is reported apart, as it
-also reads each face's glyph coverage (cached afterwards). Run `python -m bench.pdf_export`;
+also reads each face once for the process (its glyph coverage, and the parsed face that
+integrations/pdf_fonts.py copies for every later export). Run `python -m bench.pdf_export`;
 prints the figures, writes bench/results/pdf_export.json, never asserts.
 """
 

@@ -10,14 +10,17 @@ footers are drawn once all pages exist, since they show the total.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
+from fpdf.drawing_primitives import DeviceCMYK, DeviceGray, DeviceRGB, convert_to_device_color
 
 from goalgetter.domain.checkins import CONFIDENCE_LABELS
 from goalgetter.domain.smart import analyse_goal
+from goalgetter.integrations.pdf_fonts import add_face
 from goalgetter.integrations.pdf_markdown import Block, Span, parse_markdown
 from goalgetter.integrations.pdf_text import (
     FACES,
@@ -95,9 +98,9 @@ class _GoalPdf(FPDF):
         self.em_cache: dict[tuple[str, str], float] = {}
 
     def face_widths(self, style: str) -> Mapping[int, float]:
-        # Faces load on first use: fpdf2 embeds every face added, used or not (~80 ms each here).
+        # Faces load on first use: fpdf2 embeds every face added, used or not.
         if FAMILY + style not in self.fonts:
-            self.add_font(FAMILY, style, str(font_path(style)))
+            add_face(self, FAMILY, style, font_path(style))
         return self.fonts[FAMILY + style].cw
 
     # --- primitives -------------------------------------------------------------------------
@@ -110,9 +113,12 @@ class _GoalPdf(FPDF):
         return em * size * 0.001 * PT
 
     def use(self, style: str, size: float, color: Color) -> None:
-        self.face_widths(style)
-        self.set_font(FAMILY, style, size)
-        self.set_text_color(*color)
+        # Called for every run of text: set_font() and the colour conversion cost more than
+        # the comparison that skips them (set_font() would itself do nothing).
+        if (self.font_family, self.font_style, self.font_size_pt) != (FAMILY, style, size):
+            self.face_widths(style)
+            self.set_font(FAMILY, style, size)
+        self.set_text_color(_device_color(color))
 
     def label(self, x: float, y: float, text: str, style: str, size: float, color: Color) -> float:
         """Draws one unwrapped string with its baseline at y; returns its width."""
@@ -342,6 +348,11 @@ class _GoalPdf(FPDF):
         self.flow([("No active goals to export yet.", "", INK)], 12, after=1.5)
         hint = "Create a goal in GoalGetter, then export again to get a page per goal."
         self.flow([(hint, "", MUTED)], 10)
+
+
+@functools.cache  # a handful of colours; fpdf2's colours are frozen, so sharing them is safe
+def _device_color(color: Color) -> DeviceGray | DeviceRGB | DeviceCMYK:
+    return convert_to_device_color(*color)
 
 
 def _pieces(spans: Sequence[Span], color: Color, *, bold: bool = False) -> list[Piece]:
