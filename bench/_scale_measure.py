@@ -42,7 +42,6 @@ async def _workspace_open(user_id: ObjectId, token: str) -> None:
     user_id = await accounts.user_id_for_session_key(accounts.session_key(token))
     await users.get_user(user_id)
     page = await goals.list_goals(user_id)
-    await goals.user_tags(user_id)
     if page.goals:
         await goals.get_goal(user_id, page.goals[0]["_id"])
     access = await coach_gate(user_id)
@@ -51,8 +50,7 @@ async def _workspace_open(user_id: ObjectId, token: str) -> None:
 
 
 async def _goal_list(user_id: ObjectId, search: str = "") -> None:
-    await goals.list_goals(user_id, search=search)
-    await goals.user_tags(user_id)
+    await goals.list_goals(user_id, search=search)  # the page and the tag menu
 
 
 async def _start_tracking(user_id: ObjectId, schedule, now: datetime) -> None:

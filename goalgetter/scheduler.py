@@ -133,10 +133,13 @@ async def tick(now: datetime, *, on_completed: OnCompleted | None = None) -> Tic
         for offset in range(0, len(due), CHUNK):
             chunk = due[offset : offset + CHUNK]
             handled |= await _tick_chunk(db, chunk, now, report, completed)
-        for slot in slots:
-            keys = [k for k, (u, t) in slot.entries.items() if t <= now and u in handled]
-            report.entries += len(keys)
-            await meeting_due.forget(db, slot, keys, now)
+        done = {
+            slot.key: (slot, {k for k, (u, t) in slot.entries.items() if t <= now and u in handled})
+            for slot in slots
+        }
+        report.entries += sum(len(keys) for _, keys in done.values())
+        # One directory write for every slot the tick empties, not one per slot.
+        await meeting_due.forget(db, done, now)
         report.reminders = await send_due_reminders(now)
     finally:
         # Stored transitions get their hooks even when the rest of the tick failed.

@@ -99,19 +99,27 @@ async def due_slots(db: AsyncDatabase, now: datetime) -> list[DueSlot]:
     return slots
 
 
-async def forget(db: AsyncDatabase, slot: DueSlot, keys: Iterable[str], now: datetime) -> bool:
-    """Remove handled entries; the whole slot once all are handled and it ended SLOT_GRACE
-    ago (no writer registers there any more). True when the slot was deleted."""
-    keys = set(keys)
-    if not keys and slot.entries:
-        return False
-    finished = slot.start + SLOT + SLOT_GRACE <= now
-    if finished and keys >= set(slot.entries):
-        await db.meeting_due.delete_one({"_id": f"slot:{slot.key}"})
-        await db.meeting_due.update_one({"_id": DIRECTORY}, {"$unset": {f"slots.{slot.key}": ""}})
-        return True
-    if keys:
+async def forget(
+    db: AsyncDatabase, handled: dict[str, tuple[DueSlot, set[str]]], now: datetime
+) -> int:
+    """Remove the handled entries of each slot (slot name → (slot, handled keys)); a whole
+    slot once all its entries are handled and it ended SLOT_GRACE ago (no writer registers
+    there any more). One directory write for all the slots removed. Returns how many."""
+    removed = []
+    for slot, keys in handled.values():
+        if not keys and slot.entries:
+            continue
+        finished = slot.start + SLOT + SLOT_GRACE <= now
+        if finished and keys >= set(slot.entries):
+            await db.meeting_due.delete_one({"_id": f"slot:{slot.key}"})
+            removed.append(slot.key)
+        elif keys:
+            await db.meeting_due.update_one(
+                {"_id": f"slot:{slot.key}"}, {"$unset": {f"due.{key}": "" for key in keys}}
+            )
+    if removed:
+        # After the slots: a directory naming a deleted slot costs a read that finds nothing.
         await db.meeting_due.update_one(
-            {"_id": f"slot:{slot.key}"}, {"$unset": {f"due.{key}": "" for key in keys}}
+            {"_id": DIRECTORY}, {"$unset": {f"slots.{key}": "" for key in removed}}
         )
-    return False
+    return len(removed)

@@ -13,7 +13,7 @@ from bson import ObjectId
 
 from goalgetter import scheduler
 from goalgetter.data import client as db_client
-from goalgetter.data import meetings, users
+from goalgetter.data import meeting_due, meetings, users
 from goalgetter.data.meeting_state import RECAP_ATTEMPTS, RECAP_RETRY
 from goalgetter.domain.meetings import WINDOW_AFTER
 from goalgetter.domain.recurrence import parse_schedule
@@ -355,3 +355,20 @@ async def test_a_check_in_completed_by_hand_gets_its_recap_asked_again_if_lost(d
     assert recaps.calls == []
     report = await tick(done_at + RECAP_RETRY, on_completed=recaps)
     assert report.recaps_retried == 1 and recaps.calls == [(user, first["id"])]
+
+
+async def test_the_due_wheel_lists_exactly_the_slots_that_hold_something(db):
+    """Ticks empty and delete finished slots and drop them from the directory in one write:
+    afterwards every listed slot exists and every slot that exists is listed."""
+    for n in range(3):
+        await tracking_user(n, now=T0 + timedelta(minutes=20 * n))
+    for hours in (2, 5, 30, 24 * 8):
+        await tick(T0 + timedelta(hours=hours))
+        directory = await db.meeting_due.find_one({"_id": meeting_due.DIRECTORY}) or {}
+        listed = {f"slot:{name}" for name in directory.get("slots", {})}
+        stored = {doc["_id"] async for doc in db.meeting_due.find({"_id": {"$ne": "directory"}})}
+        assert listed == stored and stored
+        now = T0 + timedelta(hours=hours)
+        finished = [s for s in stored if datetime.fromisoformat(s[5:] + "+00:00") < now
+                    - meeting_due.SLOT - meeting_due.SLOT_GRACE]  # fmt: skip
+        assert finished == []
