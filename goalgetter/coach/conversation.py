@@ -1,8 +1,15 @@
 """One exchange with the coach: save the user's message, stream the reply, save the reply.
 
 Kept apart from Reflex so the persistence rules can be tested against a real database:
-the user's message is saved before the model is called; the reply is saved on its first
-token and updated when it ends; a failed or stopped stream keeps what arrived, marked.
+the gate is checked before anything is stored; the user's message is saved before the model
+is called; the reply is saved on its first token and updated when it ends; a failed or
+stopped stream keeps what arrived, marked.
+
+Each store round trip before the first token costs milliseconds on the embedded store, so a
+send reads nothing twice: the gate's reads (the user, the meeting series) give the name,
+phase and check-in brief, the history comes back with the stored message, the goals are read
+alongside it, and the attendance claim (a read and a write) waits until the reply is under
+way. bench/scale.py's "coach send to first token" measures this path.
 """
 
 from __future__ import annotations
@@ -18,11 +25,12 @@ from datetime import UTC, datetime
 from bson import ObjectId
 
 from goalgetter.coach.context import HISTORY_LIMIT, CoachContext, GoalText, Turn
-from goalgetter.coach.gate import CoachClosed, coach_gate
+from goalgetter.coach.gate import CoachClosed, GateView, read_gate
 from goalgetter.coach.llm import ClaudeCoach, CoachError, OfflineCoach, ReplyDone
-from goalgetter.coach.meeting_brief import meeting_brief
+from goalgetter.coach.meeting_brief import meeting_brief, series_brief
 from goalgetter.data import chat_messages, users
 from goalgetter.data import goals as goals_data
+from goalgetter.data import meeting_state as ms
 from goalgetter.data import meetings as meetings_data
 from goalgetter.data.chat_messages import MessageRef
 
@@ -71,14 +79,32 @@ async def build_context(
     *,
     history: tuple[Turn, ...] | None = None,
 ) -> CoachContext:
-    """Read fresh on every send: the user's phase, goals and recent history. The message being
-    answered is already stored; it is left out of the history and sent as the new turn.
+    """Read fresh: the user's phase, goals and recent history (a send builds the same from
+    what it has read already: _send_context). The message being answered is already stored;
+    it is left out of the history and sent as the new turn.
     `history`: the turns to send instead (a recap: the whole check-in, `message` not stored)."""
     user = await users.get_user(user_id) or {}
     goals = await goals_data.goals_with_content(user_id)
     if history is None:
         stored = await chat_messages.recent_messages(user_id, HISTORY_LIMIT + 4)
         history = tuple(_turns_before(stored, retrying=True))
+    now, titles = datetime.now(UTC), _titles(goals)
+    brief = await meeting_brief(user_id, meeting_id, titles, now) if meeting_id else ""
+    return _context(user, goals, selected_goal_id, history, message, brief)
+
+
+def _titles(goals: list[dict]) -> dict[str, str]:
+    return {str(g["_id"]): g["title"] for g in goals}
+
+
+def _context(
+    user: dict,
+    goals: list[dict],
+    selected_goal_id: str,
+    history: tuple[Turn, ...],
+    message: str,
+    meeting: str,
+) -> CoachContext:
     return CoachContext(
         user_name=user.get("name", ""),
         phase=user.get("phase", "goal_setting"),
@@ -86,12 +112,64 @@ async def build_context(
         history=history,
         history_limit=max(HISTORY_LIMIT, len(history)),
         message=message,
-        meeting=await meeting_brief(
-            user_id, meeting_id, {str(g["_id"]): g["title"] for g in goals}, datetime.now(UTC)
-        )
-        if meeting_id
-        else "",
+        meeting=meeting,
     )
+
+
+async def _send_context(
+    user_id: ObjectId,
+    gate: GateView,
+    goals: list[dict],
+    stored: list[dict],
+    message: str,
+    selected_goal_id: str,
+) -> CoachContext:
+    """build_context from what the send has read already: the gate's user and series, the
+    goals, and the history that came back with the stored message."""
+    history = tuple(_turns_before(stored, retrying=True))
+    brief = ""
+    meeting_id = gate.access.meeting_id
+    if meeting_id and gate.series is not None:
+        now = datetime.now(UTC)
+        brief = await series_brief(user_id, gate.series, meeting_id, _titles(goals), now)
+    return _context(gate.user, goals, selected_goal_id, history, message, brief)
+
+
+async def _store_message(user_id: ObjectId, message: str, retrying: bool) -> list[dict]:
+    """The user's last messages, this one stored last (a retry's is already)."""
+    if retrying:
+        return await chat_messages.recent_messages(user_id, HISTORY_LIMIT + 4)
+    _, stored = await chat_messages.append_and_recent(user_id, "user", message, HISTORY_LIMIT + 4)
+    return stored
+
+
+class _Attendance:
+    """They came: the meeting completes rather than being marked missed. Claimed once the
+    reply is under way (its first token shown, or its end if none came), so the claim's
+    write never holds up the first token; one already made is not made again."""
+
+    def __init__(self, user_id: ObjectId, gate: GateView, now: datetime | None):
+        meeting_id = gate.access.meeting_id
+        meeting = ms.find(gate.series, meeting_id) if meeting_id and gate.series else None
+        self.due = meeting is not None and meeting.get("attended_at") is None
+        self.user_id, self.meeting_id, self.now = user_id, meeting_id, now or datetime.now(UTC)
+        self.claim: asyncio.Future | None = None
+
+    def start(self) -> None:
+        if self.due and self.claim is None:
+            self.claim = asyncio.ensure_future(self._claim())
+
+    async def finish(self) -> None:
+        self.start()
+        if self.claim is not None:
+            await self.claim
+
+    async def _claim(self) -> None:
+        try:
+            await meetings_data.mark_attended(self.user_id, self.meeting_id, self.now)
+        except Exception:
+            # The message is stored and answered all the same; the next send claims again.
+            log.exception("Could not record attendance of check-in %s", self.meeting_id)
 
 
 class ReplyStopped(Exception):
@@ -131,16 +209,20 @@ async def send_and_reply(
     """`retrying`: the message is already stored (a retry after a failed reply).
 
     CoachClosed, with nothing stored, when the user is tracking and no meeting window is
-    open at `now`: checked here, on every send, so no page state or direct call gets past."""
+    open at `now`: checked here, on every send, so no page state or direct call gets past.
+    In a check-in the meeting is claimed as attended before this returns; a failed claim is
+    logged, not raised, as the message is stored by then (the next send claims again)."""
     try:
-        access = await coach_gate(user_id, now)
-        if not access.open:
-            raise CoachClosed(access)
-        if access.meeting_id:
-            # They came: the meeting completes rather than being marked missed.
-            await meetings_data.mark_attended(user_id, access.meeting_id, now or datetime.now(UTC))
-        if not retrying:
-            await chat_messages.append_message(user_id, "user", message)
+        gate = await read_gate(user_id, now)
+        if not gate.access.open:
+            raise CoachClosed(gate.access)
+        stored, goals = await asyncio.gather(
+            _store_message(user_id, message, retrying),
+            goals_data.goals_with_content(user_id),
+            return_exceptions=True,
+        )
+        if isinstance(stored, BaseException):
+            raise stored
     except CoachClosed:
         raise
     except Exception as error:
@@ -149,7 +231,24 @@ async def send_and_reply(
         # Whatever failed before the message was stored, nothing was sent: say so, and let
         # the page give the text back (a retry would answer a message that is not there).
         raise MessageNotSaved() from error
-    context = await build_context(user_id, message, selected_goal_id, access.meeting_id or "")
+    attendance = _Attendance(user_id, gate, now)
+    try:
+        if isinstance(goals, BaseException):
+            raise goals
+        context = await _send_context(user_id, gate, goals, stored, message, selected_goal_id)
+        return await _reply(user_id, context, coach, show, stop, attendance.start)
+    finally:
+        await attendance.finish()
+
+
+async def _reply(
+    user_id: ObjectId,
+    context: CoachContext,
+    coach: ClaudeCoach | OfflineCoach,
+    show: ShowText,
+    stop: asyncio.Event | None,
+    under_way: Callable[[], None],
+) -> ReplyOutcome:
     outcome, checkpoint = ReplyOutcome(), time.monotonic()
     replies = coach.reply(context)
     try:
@@ -169,6 +268,7 @@ async def send_and_reply(
                     checkpoint = time.monotonic()
                 if not await show(outcome.ref.message_id, outcome.text):
                     raise ReplyStopped()
+                under_way()
     except ReplyStopped:
         outcome.meta = {"stopped": True}
     except CoachError as error:

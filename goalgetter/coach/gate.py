@@ -1,13 +1,19 @@
 """Is the coach open for this user now? The one rule (domain/meetings.coach_access) applied
-to a fresh read of the user's phase and meetings: never to what a page or a state believes."""
+to a fresh read of the user's phase and meetings: never to what a page or a state believes.
+
+The send path keeps what the gate read (the user, the meeting series) for the coach's
+context: the same two exact-`_id` reads, not repeated for the name and the check-in brief."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bson import ObjectId
 
+from goalgetter.data import meeting_state as ms
 from goalgetter.data import meetings as meetings_data
+from goalgetter.data import users
 from goalgetter.domain.meetings import CoachAccess, coach_access
 
 
@@ -19,6 +25,27 @@ class CoachClosed(Exception):
         self.access = access
 
 
+@dataclass(frozen=True)
+class GateView:
+    access: CoachAccess
+    user: dict
+    series: dict | None  # the meeting series' state, in tracking
+
+
+async def read_gate(user_id: ObjectId, now: datetime | None = None) -> GateView:
+    """LookupError when the user does not exist (never an open gate by mistake)."""
+    user = await users.get_user(user_id)
+    if user is None:
+        raise LookupError(f"no user {user_id}")
+    phase = user.get("phase") or "goal_setting"
+    series = await meetings_data.series(user_id) if phase == "tracking" else None
+    if phase == "tracking" and series is None:
+        # Lost to a crash between the phase flip and its insert: gate_view recreates it.
+        await meetings_data.gate_view(user_id)
+        series = await meetings_data.series(user_id)
+    meetings = ms.meeting_times(series) if series else []
+    return GateView(coach_access(phase, meetings, now or datetime.now(UTC)), user, series)
+
+
 async def coach_gate(user_id: ObjectId, now: datetime | None = None) -> CoachAccess:
-    phase, meetings = await meetings_data.gate_view(user_id)
-    return coach_access(phase, meetings, now or datetime.now(UTC))
+    return (await read_gate(user_id, now)).access

@@ -57,6 +57,27 @@ class MessageRef:
 async def append_message(
     user_id: ObjectId, role: str, content: str, metadata: dict | None = None
 ) -> MessageRef:
+    ref, _, _ = await _append(user_id, role, content, metadata, 0)
+    return ref
+
+
+async def append_and_recent(
+    user_id: ObjectId, role: str, content: str, limit: int
+) -> tuple[MessageRef, list[dict]]:
+    """append_message, and the user's last `limit` messages as recent_messages gives them,
+    the new one last: the bucket written comes back with its tail, so a send reads its
+    history without two more round trips (an older bucket only when this one is short)."""
+    ref, bucket, sequence = await _append(user_id, role, content, None, limit)
+    tail = bucket.get("messages", [])
+    collected = _numbered(ref.bucket_id, bucket["count"] - len(tail), tail)
+    return ref, await _older(user_id, sequence - 1, collected, limit)
+
+
+async def _append(
+    user_id: ObjectId, role: str, content: str, metadata: dict | None, tail: int
+) -> tuple[MessageRef, dict, int]:
+    """The new message's reference, its bucket (count, and the last `tail` messages) and the
+    bucket's sequence."""
     db = get_db()
     head = await db.chat_heads.find_one_and_update(
         {"_id": user_id},
@@ -67,6 +88,7 @@ async def append_message(
     sequence = (head["count"] - 1) // BUCKET_SIZE
     now = datetime.now(UTC)
     message = {"role": role, "content": content, "timestamp": now, "metadata": metadata or {}}
+    projection = {"count": 1, "messages": {"$slice": -tail}} if tail > 0 else {"count": 1}
     bucket = await db.chat_messages.find_one_and_update(
         {"_id": bucket_key(user_id, sequence)},
         {
@@ -76,10 +98,10 @@ async def append_message(
             "$setOnInsert": {"user_id": user_id, "sequence": sequence, "started_at": now},
         },
         upsert=True,
-        projection={"count": 1},
+        projection=projection,
         return_document=ReturnDocument.AFTER,
     )
-    return MessageRef(bucket["_id"], bucket["count"] - 1)
+    return MessageRef(bucket["_id"], bucket["count"] - 1), bucket, sequence
 
 
 async def update_message(
@@ -100,20 +122,28 @@ async def update_message(
 
 async def recent_messages(user_id: ObjectId, limit: int) -> list[dict]:
     """The user's last `limit` messages, oldest first, each with its `id`."""
-    db = get_db()
-    head = await db.chat_heads.find_one({"_id": user_id})
-    collected: list[dict] = []
+    head = await get_db().chat_heads.find_one({"_id": user_id})
     sequence = (head["count"] - 1) // BUCKET_SIZE if head else -1
+    return await _older(user_id, sequence, [], limit)
+
+
+async def _older(user_id: ObjectId, sequence: int, collected: list[dict], limit: int) -> list:
+    """`collected` preceded by the messages of bucket `sequence` and older ones, until there
+    are `limit`; the last `limit` of them."""
+    db = get_db()
     while sequence >= 0 and len(collected) < limit:
         key = bucket_key(user_id, sequence)
         bucket = await db.chat_messages.find_one({"_id": key}) or {}
-        numbered = [
-            {**message, "id": MessageRef(key, index).message_id}
-            for index, message in enumerate(bucket.get("messages", []))
-        ]
-        collected = numbered + collected
+        collected = _numbered(key, 0, bucket.get("messages", [])) + collected
         sequence -= 1
     return collected[-limit:] if limit > 0 else []
+
+
+def _numbered(bucket_id: str, first: int, messages: list[dict]) -> list[dict]:
+    return [
+        {**message, "id": MessageRef(bucket_id, first + offset).message_id}
+        for offset, message in enumerate(messages)
+    ]
 
 
 async def clear_history(user_id: ObjectId) -> int:

@@ -10,6 +10,7 @@ from bson import ObjectId
 from goalgetter.coach.conversation import MessageNotSaved, send_and_reply
 from goalgetter.coach.gate import CoachClosed, coach_gate
 from goalgetter.coach.llm import OfflineCoach
+from goalgetter.coach.meeting_brief import meeting_brief
 from goalgetter.coach.recap import write_recap
 from goalgetter.data import chat_messages, checkins, goals, users
 from goalgetter.data import meetings as meetings_data
@@ -59,6 +60,7 @@ async def test_the_gate_follows_the_meeting_window(tracking_user, offset, is_ope
 
 
 async def test_a_send_outside_the_window_is_refused_and_stores_nothing(tracking_user, fake_claude):
+    series = await meetings_data.series(tracking_user)
     with pytest.raises(CoachClosed) as closed:
         await send_and_reply(
             tracking_user,
@@ -70,6 +72,7 @@ async def test_a_send_outside_the_window_is_refused_and_stores_nothing(tracking_
         )
     assert closed.value.access.opens_at == MONDAY_9_BERLIN - timedelta(minutes=30)
     assert await chat_messages.recent_messages(tracking_user, 10) == []
+    assert await meetings_data.series(tracking_user) == series
     assert fake_claude.requests == []
     # A retry (the message "already stored") is held to the same rule.
     with pytest.raises(CoachClosed):
@@ -147,6 +150,97 @@ async def test_a_failure_before_the_message_is_stored_says_nothing_was_sent(db, 
         await send_and_reply(gone, "Hello?", "", coach=claude(fake_claude), show=keep_going)
     assert await chat_messages.recent_messages(gone, 10) == []
     assert fake_claude.requests == []
+
+
+async def attended_at(user_id: ObjectId, meeting_id: str) -> datetime | None:
+    series = await meetings_data.series(user_id)
+    return next(m for m in series["meetings"] if m["id"] == meeting_id)["attended_at"]
+
+
+async def test_a_send_in_a_check_in_records_that_they_came_once(tracking_user, fake_claude):
+    first = (await meetings_data.series(tracking_user))["meetings"][0]
+    during = MONDAY_9_BERLIN + timedelta(minutes=5)
+    for minutes in (5, 15):
+        await send_and_reply(
+            tracking_user,
+            "Here I am",
+            "",
+            coach=claude(fake_claude),
+            show=keep_going,
+            now=MONDAY_9_BERLIN + timedelta(minutes=minutes),
+        )
+        assert await attended_at(tracking_user, first["id"]) == during
+
+
+async def test_they_came_even_when_the_reply_fails_before_its_first_token(
+    tracking_user, fake_claude
+):
+    first = (await meetings_data.series(tracking_user))["meetings"][0]
+    during = MONDAY_9_BERLIN + timedelta(minutes=5)
+    fake_claude.queue("overloaded")
+    outcome = await send_and_reply(
+        tracking_user, "Hello?", "", coach=claude(fake_claude), show=keep_going, now=during
+    )
+    assert outcome.error and outcome.ref is None
+    assert await attended_at(tracking_user, first["id"]) == during
+
+
+async def test_a_failed_attendance_claim_does_not_cost_the_reply(
+    tracking_user, fake_claude, monkeypatch
+):
+    first = (await meetings_data.series(tracking_user))["meetings"][0]
+    claim = meetings_data.mark_attended
+
+    async def store_down(*args, **kwargs):
+        raise meetings_data.SeriesBusy("the series kept changing")
+
+    monkeypatch.setattr(meetings_data, "mark_attended", store_down)
+    during = MONDAY_9_BERLIN + timedelta(minutes=5)
+    outcome = await send_and_reply(
+        tracking_user, "Progress!", "", coach=claude(fake_claude), show=keep_going, now=during
+    )
+    assert outcome.text == "".join(reply_tokens("Progress!")) and not outcome.error
+    stored = await chat_messages.recent_messages(tracking_user, 10)
+    assert [(m["role"], m["content"]) for m in stored] == [
+        ("user", "Progress!"),
+        ("assistant", outcome.text),
+    ]
+    assert await attended_at(tracking_user, first["id"]) is None
+    # The next send in the window claims it.
+    monkeypatch.setattr(meetings_data, "mark_attended", claim)
+    later = during + timedelta(minutes=10)
+    await send_and_reply(
+        tracking_user, "Again", "", coach=claude(fake_claude), show=keep_going, now=later
+    )
+    assert await attended_at(tracking_user, first["id"]) == later
+
+
+async def test_the_coach_counts_the_archived_check_ins_too(tracking_user, fake_claude):
+    goal = await goals.create_goal(tracking_user, "Read 12 books", "One a month")
+    held = 12  # more than the series keeps: the oldest go to the archive
+    for week in range(held + 1):
+        series = await meetings_data.series(tracking_user)
+        meeting = next(m for m in series["meetings"] if m["status"] == "scheduled")
+        if week < held:
+            await meetings_data.complete(
+                tracking_user, meeting["id"], f"Week {week}", now=meeting["start"]
+            )
+    assert series["archive_years"]
+    await send_and_reply(
+        tracking_user,
+        "Progress!",
+        "",
+        coach=claude(fake_claude),
+        show=keep_going,
+        now=meeting["start"] + timedelta(minutes=5),
+    )
+    system = fake_claude.requests[-1]["body"]["system"]
+    brief = await meeting_brief(
+        tracking_user, meeting["id"], {str(goal["_id"]): "Read 12 books"}, datetime.now(UTC)
+    )
+    assert brief.startswith(f"This is check-in number {held + 1}.")
+    assert f"Notes from it:\n<notes>\nWeek {held - 1}\n</notes>" in brief
+    assert f"## This check-in\n{brief}\n" in system
 
 
 async def test_goal_setting_is_always_open(db):
