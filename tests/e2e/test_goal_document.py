@@ -2,8 +2,10 @@
 
 import re
 
+from bson import ObjectId
 from playwright.sync_api import expect
 
+from goalgetter.data import goal_lists
 from tests.e2e.flows import new_goal, saved, sign_up, start_goal, unique_email
 
 HOSTILE_TAG = '<img src=x onerror="window.__pwned=1">'
@@ -95,7 +97,13 @@ def test_the_list_shows_more_on_request(page, app):
     user_id = _user_id(app, email)
     stored = app.db.goals.find_one({"user_id": user_id})
     copy = {k: v for k, v in stored.items() if k != "_id"}
-    app.db.goals.insert_many([{**copy, "title": f"Seeded goal {i:02d}"} for i in range(24)])
+    seeded = [{**copy, "_id": ObjectId(), "title": f"Seeded goal {i:02d}"} for i in range(24)]
+    app.db.goals.insert_many(seeded)
+    # Goals loaded in bulk join the person's goal list as the list's own bulk load lays them out.
+    listed = goal_lists.document(user_id, seeded)["goals"]
+    app.db.goal_lists.update_one(
+        {"_id": user_id}, {"$set": {f"goals.{key}": row for key, row in listed.items()}}
+    )
     page.reload()
     rows = page.locator("#goal-list [data-goal-id]")
     expect(rows).to_have_count(20)
