@@ -71,6 +71,14 @@ def goal_doc(rng: random.Random, user_id: ObjectId, index: int, now: datetime, p
     }
 
 
+def list_documents(goals: list[dict]) -> list[dict]:
+    """Each owner's goal list document (goalgetter/data/goal_lists.py) for goals loaded in bulk."""
+    by_user: dict[ObjectId, list[dict]] = {}
+    for goal in goals:
+        by_user.setdefault(goal["user_id"], []).append(goal)
+    return [goal_lists.document(user_id, owned) for user_id, owned in by_user.items()]
+
+
 def revision_head(goal: dict) -> dict:
     title, content, at = goal["title"], goal["content"], goal["updated_at"]
     return {
@@ -143,10 +151,7 @@ def build(count: int, now: datetime, password_hash: str, secret: str) -> tuple[W
     ]
     docs["goals"] += [goal_doc(rng, world.pdf_user, i, now, "active") for i in range(PDF_GOALS)]
     docs["revision_heads"] = [revision_head(goal) for goal in docs["goals"]]
-    by_user: dict[ObjectId, list[dict]] = {}
-    for goal in docs["goals"]:
-        by_user.setdefault(goal["user_id"], []).append(goal)
-    docs["goal_lists"] = [goal_lists.document(uid, owned) for uid, owned in by_user.items()]
+    docs["goal_lists"] = list_documents(docs["goals"])
     docs["users"] = users
     docs["meeting_series"] = series
     docs["meeting_due"] = wheel_docs(series)

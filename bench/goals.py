@@ -1,7 +1,8 @@
 """The goal list and the save path on the embedded store (mongoeco SQLite over the wire).
 
 Stored: the measured user's 500 goals (tags, phases, milestones, 0.5-2 KB of text) and 1,500
-goals of 10 other users. Measured with the app's real functions:
+goals of 10 other users, with each user's goal list (built as bench.scale builds them).
+Measured with the app's real functions:
 - the list's first page (20 of the default "open goals" filter), and with a tag and a search;
 - opening a goal (get_goal);
 - a save round trip: save_text with its version check plus the revision it records, both a
@@ -17,12 +18,13 @@ import random
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bson import ObjectId
 
-from bench.persistence import free_port, summary, text
+from bench._scale_seed import PHASES, goal_doc, list_documents
+from bench.persistence import free_port, summary
 from goalgetter.data import client as db_client
 from goalgetter.data import goals
 from goalgetter.data.embedded_store import EmbeddedStore
@@ -31,30 +33,7 @@ from goalgetter.data.indexes import ensure_indexes
 DB_NAME = "goalgetter_bench_goals"
 OWN_GOALS, OTHER_USERS, OTHER_GOALS_EACH = 500, 10, 150
 ITERATIONS = 40
-TAGS = ("Health", "Career", "Money", "Family", "Learning", "Travel")
-PHASES = ("draft", "active", "active", "completed", "archived")
 RESULTS_PATH = Path(__file__).parent / "results" / "goals.json"
-
-
-def goal_doc(rng: random.Random, user_id: ObjectId, index: int, now: datetime) -> dict:
-    return {
-        "user_id": user_id,
-        "title": f"Goal {index}: {text(rng, 20, 60)}",
-        "content": text(rng, 500, 2000),
-        "phase": rng.choice(PHASES),
-        "template_type": "custom",
-        "metadata": {
-            "deadline": "2027-06-30",
-            "milestones": [
-                {"id": f"m{index}-{i}", "title": text(rng, 10, 30), "due": None, "done": False}
-                for i in range(rng.randint(0, 5))
-            ],
-            "tags": rng.sample(TAGS, rng.randint(0, 2)),
-        },
-        "version": 1,
-        "created_at": now,
-        "updated_at": now - timedelta(minutes=index),
-    }
 
 
 async def seed(sqlite_path: Path) -> ObjectId:
@@ -63,15 +42,16 @@ async def seed(sqlite_path: Path) -> ObjectId:
     from mongoeco.engines.sqlite import SQLiteEngine
 
     rng, now, own = random.Random(5), datetime.now(UTC), ObjectId()
-    docs = [goal_doc(rng, own, i, now) for i in range(OWN_GOALS)]
+    docs = [goal_doc(rng, own, i, now, rng.choice(PHASES)) for i in range(OWN_GOALS)]
     for _ in range(OTHER_USERS):
         other = ObjectId()
-        docs += [goal_doc(rng, other, i, now) for i in range(OTHER_GOALS_EACH)]
+        docs += [goal_doc(rng, other, i, now, rng.choice(PHASES)) for i in range(OTHER_GOALS_EACH)]
     rng.shuffle(docs)
     client = AsyncMongoClient(SQLiteEngine(str(sqlite_path)), pymongo_profile="auto-installed")
     async with client:
-        for offset in range(0, len(docs), 500):
-            await client[DB_NAME].goals.insert_many(docs[offset : offset + 500])
+        for name, batch in (("goals", docs), ("goal_lists", list_documents(docs))):
+            for offset in range(0, len(batch), 500):
+                await client[DB_NAME][name].insert_many(batch[offset : offset + 500])
     return own
 
 

@@ -53,10 +53,9 @@ TARGETS_MS = {
 
 
 def _prepare_environment(workdir: Path) -> None:
-    """Settings read once per process: a fixed key, and the Claude client on the fake."""
+    """Settings the app reads from the environment: a fixed key, and its data folder."""
     os.environ.setdefault("SECRET_KEY", "bench-scale-secret-key-" + "x" * 24)
     os.environ.setdefault("DATA_DIR", str(workdir))
-    os.environ.setdefault("ANTHROPIC_API_KEY", "sk-ant-bench")
 
 
 def with_store(path: Path, work):

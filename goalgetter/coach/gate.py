@@ -13,7 +13,6 @@ from bson import ObjectId
 
 from goalgetter.data import meeting_state as ms
 from goalgetter.data import meetings as meetings_data
-from goalgetter.data import users
 from goalgetter.domain.meetings import CoachAccess, coach_access
 
 
@@ -34,17 +33,10 @@ class GateView:
 
 async def read_gate(user_id: ObjectId, now: datetime | None = None) -> GateView:
     """LookupError when the user does not exist (never an open gate by mistake)."""
-    user = await users.get_user(user_id)
-    if user is None:
-        raise LookupError(f"no user {user_id}")
-    phase = user.get("phase") or "goal_setting"
-    series = await meetings_data.series(user_id) if phase == "tracking" else None
-    if phase == "tracking" and series is None:
-        # Lost to a crash between the phase flip and its insert: gate_view recreates it.
-        await meetings_data.gate_view(user_id)
-        series = await meetings_data.series(user_id)
+    user, series = await meetings_data.user_and_series(user_id)
     meetings = ms.meeting_times(series) if series else []
-    return GateView(coach_access(phase, meetings, now or datetime.now(UTC)), user, series)
+    access = coach_access(user.get("phase") or "goal_setting", meetings, now or datetime.now(UTC))
+    return GateView(access, user, series)
 
 
 async def coach_gate(user_id: ObjectId, now: datetime | None = None) -> CoachAccess:

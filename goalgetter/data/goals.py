@@ -70,10 +70,6 @@ async def list_goals(
     )
 
 
-async def user_tags(user_id: ObjectId) -> list[str]:
-    return goal_lists.tags_of(await goal_lists.entries(user_id))
-
-
 async def mend_list_entry(user_id: ObjectId, goal_id: str, goal: dict | None) -> None:
     """The list's entry of `goal_id` made to agree with `goal` as just read (None: gone)."""
     oid = to_object_id(goal_id)

@@ -69,6 +69,7 @@ __all__ = [
     "series",
     "set_recap",
     "start_tracking",
+    "user_and_series",
 ]
 
 log = logging.getLogger(__name__)
@@ -196,18 +197,23 @@ async def series(user_id: ObjectId) -> dict | None:
     return await read_state(get_db(), user_id)
 
 
-async def gate_view(user_id: ObjectId) -> tuple[str, list[MeetingTimes]]:
-    """(phase, meetings) for coach_access, read fresh: two exact-`_id` reads at most.
-    LookupError when the user does not exist (never an open gate by mistake)."""
+async def user_and_series(user_id: ObjectId) -> tuple[dict, dict | None]:
+    """The user (no password hash) and, in tracking, their series state, read fresh: two
+    exact-`_id` reads at most. LookupError when the user does not exist."""
     db = get_db()
-    user = await db.users.find_one({"_id": user_id}, {"phase": 1, "meeting_schedule": 1})
+    user = await db.users.find_one({"_id": user_id}, {"password_hash": 0})
     if user is None:
         raise LookupError(f"no user {user_id}")
-    phase = user.get("phase") or "goal_setting"
-    if phase != "tracking":
-        return phase, []
-    state = await _series_of_tracking_user(db, user, datetime.now(UTC))
-    return phase, [] if state is None else ms.meeting_times(state)
+    if (user.get("phase") or "goal_setting") != "tracking":
+        return user, None
+    return user, await _series_of_tracking_user(db, user, datetime.now(UTC))
+
+
+async def gate_view(user_id: ObjectId) -> tuple[str, list[MeetingTimes]]:
+    """(phase, meetings) for coach_access (user_and_series). LookupError when the user does
+    not exist (never an open gate by mistake)."""
+    user, state = await user_and_series(user_id)
+    return user.get("phase") or "goal_setting", [] if state is None else ms.meeting_times(state)
 
 
 async def list_meetings(

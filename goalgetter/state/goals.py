@@ -184,8 +184,8 @@ class GoalsState(SessionState):
         if shown is None or (goal is not None and goal_item(goal) == shown):
             return
         await goals_data.mend_list_entry(user_id, shown["id"], goal)
-        mended = [goal_item(goal)] if goal else []
-        self.goals = [new for row in self.goals for new in (mended if row is shown else [row])]
+        at = self.goals.index(shown)
+        self.goals = [*self.goals[:at], *([goal_item(goal)] if goal else []), *self.goals[at + 1 :]]
 
     def _show_goal(self, goal: dict | None, keep_unsaved: bool = False) -> None:
         """Open `goal` in the editor as the server has it (None: nothing open). With

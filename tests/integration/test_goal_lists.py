@@ -92,7 +92,7 @@ async def test_after_any_changes_the_list_says_what_the_goals_say(db, ann, bob):
             for who, filters in itertools.product((ann, bob), FILTERS):
                 assert await listed(who, **filters) == await from_goals(db, who, **filters)
     tags = await db.goals.distinct("metadata.tags", {"user_id": ann})
-    assert await goals.user_tags(ann) == sorted(tags, key=str.casefold)
+    assert (await goals.list_goals(ann)).tags == sorted(tags, key=str.casefold)
 
 
 async def test_pages_and_has_more_come_from_the_list(ann):
@@ -170,4 +170,4 @@ async def test_lists_are_made_once_for_goals_stored_before_them(db, ann, bob):
     assert await goal_lists.add_missing_lists() == 2
     assert await goal_lists.add_missing_lists() == 0
     assert [g["title"] for g in (await goals.list_goals(bob)).goals] == [f"Old {bob}"]
-    assert await goals.user_tags(ann) == ["T"]
+    assert (await goals.list_goals(ann)).tags == ["T"]

@@ -79,7 +79,7 @@ async def test_metadata_changes_do_not_bump_the_text_version(ann):
     assert stored["version"] == 1
     assert stored["metadata"]["deadline"] == "2027-12-31"
     assert stored["metadata"]["tags"] == ["Money", "<b>bold</b>"]
-    assert await goals.user_tags(ann) == ["<b>bold</b>", "Money"]
+    assert (await goals.list_goals(ann)).tags == ["<b>bold</b>", "Money"]
 
 
 async def test_milestones_are_limited(ann):
