@@ -56,6 +56,8 @@ def test_a_shared_tab_signed_out_and_into_by_another_gets_nothing_of_the_first(
     signed_out_at = len(frames)
     sign_out(page)
     expect(page.locator("#auth-email")).to_be_visible()
+    # The sign-in page's script sets its client token once it loads: read it after that.
+    page.wait_for_function("window.sessionStorage.getItem('token') !== null")
     next_token = _tab_token(page)
     # Emptied on the server before the page changed: her old tab's stored state is clean.
     store = redis.Redis.from_url(redis_url)
