@@ -46,7 +46,7 @@ from goalgetter.domain.recurrence import parse_schedule
 
 DB_NAME = "goalgetter_bench_scheduler"
 USERS = int(os.environ.get("BENCH_SCHEDULER_USERS", "10000"))
-PAST, UPCOMING = 6, 4
+PAST, UPCOMING = ms.KEEP_FINISHED, ms.DEFAULT_UPCOMING  # a series as it settles
 GATE_SAMPLES, CLAIM_SAMPLES, QUIET_TICKS, SCAN_SAMPLES, START_SAMPLES = 300, 40, 10, 3, 3
 RESULTS_PATH = Path(__file__).parent / "results" / "scheduler.json"
 

@@ -20,6 +20,11 @@ version, so an upgrade fails loudly at start-up instead of misbehaving.
   5  sorted finds: the per-query probe answered from a cached collection-wide fact
   6  writes nobody watches: the change-outbox gap record no longer serializes the whole
      written document only to fingerprint a payload it does not keep
+  7  updates and deletes: documents copied as trees of containers with shared immutable
+     leaves (store_codec.py), not by copy.deepcopy, seven times per update
+  8  encoding a document checks each value once, not once per level it is nested in
+  9  a plain string, boolean, null, float or datetime is encoded without trying ~25 types
+     first (store_codec.py)
 """
 
 from __future__ import annotations
@@ -38,6 +43,11 @@ from mongoeco.engines.sqlite_query import (
     type_expression_sql,
 )
 
+from goalgetter.data.store_codec import (
+    patch_document_copies,
+    patch_encode_validation,
+    patch_plain_scalars,
+)
 from goalgetter.data.store_features import (
     patch_incremental_features,
     sort_python_values_predicate,
@@ -237,6 +247,9 @@ _PATCHES = {
     4: _patch_indexed_equality,
     5: _patch_sort_probe,
     6: _patch_gap_records,
+    7: patch_document_copies,
+    8: patch_encode_validation,
+    9: patch_plain_scalars,
 }
 
 

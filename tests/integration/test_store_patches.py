@@ -13,11 +13,12 @@ by a unique index after their transaction began (the rollback path) are covered 
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Callable
 
 import pytest
-from bson import Decimal128, Int64, ObjectId
-from pymongo import MongoClient
+from bson import Binary, Decimal128, Int64, ObjectId, Regex
+from pymongo import MongoClient, ReturnDocument
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from goalgetter.data.embedded_store import EmbeddedStore
@@ -236,6 +237,88 @@ def _refused_writes(db, rec: Recorder) -> None:
     rec("r_last", lambda: (by_user(u4), latest(U1)))
 
 
+def _nested_writes(db, rec: Recorder) -> None:
+    """Fixes 7-9 (copies and encoding): deep documents of every common BSON type, changed
+    through arrayFilters, positional paths, $inc, $push and find_one_and_update's images."""
+    n = db.nested
+    at = datetime.datetime(2025, 3, 1, 9, 30, 15, 250000)
+    meetings = [
+        {
+            "id": f"m{i}",
+            "start": at + datetime.timedelta(weeks=i),
+            "status": "scheduled",
+            "score": 1.5 * i,
+            "count": Int64(2**40 + i),
+            "price": Decimal128("10.25"),
+            "owner": U1,
+            "done": i % 2 == 0,
+            "recap": None,
+            "tags": ["a", "b", {"deep": [i, {"deeper": f"t{i}"}]}],
+            "raw": Binary(b"\x00\x01" * i),
+            "rx": Regex("^go", "i"),
+            "ref": Binary.from_uuid(uuid.UUID(int=i)),
+        }
+        for i in range(6)
+    ]
+    rec(
+        "n_insert",
+        lambda: (
+            n.insert_one({"_id": "s", "state": [{"rev": 0, "meetings": meetings}]}).acknowledged
+        ),
+    )
+    state = n.find_one({"_id": "s"})["state"][0]
+    state["rev"] = 1
+    state["meetings"][2]["status"] = "active"
+    cas = {"$set": {"state.$[s]": state}}
+    rec(
+        "n_cas",
+        lambda: n.update_one({"_id": "s"}, cas, array_filters=[{"s.rev": 0}]).modified_count,
+    )
+    rec(
+        "n_cas_lost",
+        lambda: n.update_one({"_id": "s"}, cas, array_filters=[{"s.rev": 0}]).modified_count,
+    )
+    rec("n_after_cas", lambda: n.find_one({"_id": "s"}))
+    rec(
+        "n_inc",
+        lambda: (
+            n.update_one(
+                {"_id": "s"}, {"$inc": {"state.0.meetings.1.count": 5, "state.0.rev": 1}}
+            ).modified_count
+        ),
+    )
+    rec(
+        "n_push",
+        lambda: (
+            n.update_one(
+                {"_id": "s"}, {"$push": {"state.0.meetings.0.tags": {"new": at}}}
+            ).modified_count
+        ),
+    )
+    rec(
+        "n_filtered",
+        lambda: (
+            n.update_one(
+                {"_id": "s"},
+                {"$set": {"state.0.meetings.$[m].recap": "ok"}},
+                array_filters=[{"m.done": True}],
+            ).modified_count
+        ),
+    )
+    images = {"$set": {"state.0.meetings.3.status": "missed"}}
+    rec("n_before", lambda: n.find_one_and_update({"_id": "s"}, images))
+    rec(
+        "n_after",
+        lambda: n.find_one_and_update(
+            {"_id": "s"},
+            {"$unset": {"state.0.meetings.4.rx": ""}},
+            return_document=ReturnDocument.AFTER,
+        ),
+    )
+    rec("n_unchanged", lambda: n.update_one({"_id": "s"}, images).modified_count)
+    rec("n_last", lambda: n.find_one({"_id": "s"}))
+
+
 def _answers(tmp_path, patched: bool) -> list[tuple[str, object]]:
     store = EmbeddedStore(free_port(), tmp_path / f"{patched}.sqlite", patched=patched)
     client = MongoClient(store.ensure_running())
@@ -244,6 +327,7 @@ def _answers(tmp_path, patched: bool) -> list[tuple[str, object]]:
         db = client.checks
         _facts_after_warming(db, rec, _ids_and_lookups(db, rec))
         _refused_writes(db, rec)
+        _nested_writes(db, rec)
         return rec.answers
     finally:
         client.close()

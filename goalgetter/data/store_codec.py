@@ -1,0 +1,120 @@
+"""How the embedded store copies and encodes documents: fixes 7-9 of store_patches.py.
+
+They change how fast, never what: each was checked against the unpatched engine
+(tests/integration/test_store_patches.py, tests/unit/test_store_codec.py).
+
+Fix 7, copies. An update on mongoeco's SQLite engine deep-copies the document seven times
+(the working copy, two inside the update operators, two images for the result, and the
+result copies both again), each with `copy.deepcopy`, whose memo bookkeeping and
+`__reduce_ex__` round trip for every datetime made it a third of an update's time. A stored
+document is a tree of dicts and lists whose leaves are immutable scalars, so copying the
+containers and sharing the leaves gives an equal, fully independent copy. Anything else (a
+dict or list subclass, a mutable or unknown object) goes to `copy.deepcopy` as before.
+
+Fix 8, validation. DocumentCodec.encode validates every dict it meets with a walk of the
+whole subtree, then encodes each value, which validates that value's subtree again: a leaf at
+depth d was checked d times. Every value is encoded, and encode validates every scalar and
+every dict it reaches, so a dict's own keys are all that is left to check at each dict.
+
+Fix 9, plain scalars. Both encoders (to the stored form, and to the wire) try some 25 types
+one by one before handing back a plain string, boolean or null unchanged; most of a
+document's values are those. They are handed back first.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import decimal
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from bson import Decimal128, Int64, ObjectId
+from mongoeco._types._bson_objectid import ObjectId as EcoObjectId
+from mongoeco.core import codec, operators
+from mongoeco.core.bson_scalars import (
+    BsonDecimal128,
+    BsonDouble,
+    BsonInt32,
+    BsonInt64,
+    validate_bson_value,
+)
+from mongoeco.engines import _sqlite_modify_ops, results
+from mongoeco.wire import bson_bridge
+
+# Immutable values: shared between the original and the copy, as copy.deepcopy shares them
+# too (or rebuilds an equal one). Exact types only: a subclass may add mutable state.
+IMMUTABLE_LEAVES = frozenset(
+    {
+        str, int, float, bool, type(None), bytes, complex,
+        datetime.datetime, datetime.date, datetime.time, datetime.timedelta,
+        decimal.Decimal, uuid.UUID,
+        ObjectId, EcoObjectId, Int64, Decimal128,
+        BsonInt32, BsonInt64, BsonDouble, BsonDecimal128,
+    }
+)  # fmt: skip
+
+
+def document_copy(value: Any, memo: dict | None = None) -> Any:
+    """Same answer as copy.deepcopy(value) for a stored document, several times faster."""
+    kind = type(value)
+    if kind is dict:
+        return {key: document_copy(item) for key, item in value.items()}
+    if kind is list:
+        return [document_copy(item) for item in value]
+    if kind in IMMUTABLE_LEAVES:
+        return value
+    if kind is tuple:
+        return tuple(document_copy(item) for item in value)
+    return copy.deepcopy(value, memo)
+
+
+def patch_document_copies() -> None:
+    # Each of these modules imports `deepcopy` by name and uses it only on documents, their
+    # images and update arguments; document_copy hands anything else to copy.deepcopy.
+    for module in (operators, _sqlite_modify_ops, results):
+        module.deepcopy = document_copy
+
+
+def validate_once(value: object) -> None:
+    """What encode checks at each value (fix 8): a dict's keys; any other value in full."""
+    if isinstance(value, dict):
+        if not all(isinstance(key, str) for key in value):
+            raise TypeError("BSON document keys must be strings")
+        return
+    validate_bson_value(value)
+
+
+def patch_encode_validation() -> None:
+    codec.validate_bson_value = validate_once
+
+
+# Exact types that both encoders return unchanged, whatever their value (an int is left out
+# of the stored form's list: it is range-checked there).
+STORED_AS_IS = frozenset({str, bool, type(None), float})
+SENT_AS_IS = frozenset({str, bool, type(None), float, int, datetime.datetime})
+
+
+def plain_scalar_encoders(
+    encode: Callable[[Any], Any], encode_wire: Callable[[Any], Any]
+) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    """The two encoders with plain scalars handed back first (fix 9)."""
+
+    def encode_stored(data: Any) -> Any:
+        return data if type(data) in STORED_AS_IS else encode(data)
+
+    def encode_for_wire(value: Any) -> Any:
+        return value if type(value) in SENT_AS_IS else encode_wire(value)
+
+    return encode_stored, encode_for_wire
+
+
+def patch_plain_scalars() -> None:
+    encode_stored, encode_for_wire = plain_scalar_encoders(
+        codec.DocumentCodec.encode, bson_bridge.encode_wire_value
+    )
+    codec.DocumentCodec.encode = staticmethod(encode_stored)
+    # The encoder recurses through its module's name, so nested values take the fast path
+    # too; callers that imported it by name keep the original entry point.
+    bson_bridge.encode_wire_value = encode_for_wire

@@ -1,0 +1,110 @@
+"""Fixes 7-9 of the embedded store (goalgetter/data/store_codec.py) answer as the originals."""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import uuid
+
+import pytest
+from bson import SON, Binary, Decimal128, Int64, ObjectId, Regex
+from mongoeco.core import codec
+from mongoeco.wire import bson_bridge
+
+from goalgetter.data.store_codec import document_copy, plain_scalar_encoders, validate_once
+
+AT = datetime.datetime(2025, 3, 1, 9, 30, tzinfo=datetime.UTC)
+
+
+class Notes:
+    """A mutable object that is not a document value: it must be copied, not shared."""
+
+    def __init__(self) -> None:
+        self.lines = ["kept"]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Notes) and other.lines == self.lines
+
+
+def _document() -> dict:
+    meeting = {
+        "id": "m1",
+        "start": AT,
+        "day": datetime.date(2025, 3, 1),
+        "score": 1.5,
+        "count": Int64(2**40),
+        "price": Decimal128("10.25"),
+        "owner": ObjectId("65f000000000000000000001"),
+        "done": True,
+        "recap": None,
+        "raw": Binary(b"\x00\x01"),
+        "rx": Regex("^go", "i"),
+        "ref": uuid.UUID(int=7),
+        "tags": ["a", {"deep": [1, {"deeper": "t"}]}, ("x", [2])],
+    }
+    return {"_id": "s", "state": [{"rev": 3, "meetings": [meeting, copy.deepcopy(meeting)]}]}
+
+
+def _containers(value: object) -> list[object]:
+    found = []
+    pending = [value]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, dict):
+            found.append(current)
+            pending.extend(current.values())
+        elif isinstance(current, list):
+            found.append(current)
+            pending.extend(current)
+    return found
+
+
+def test_a_document_copy_is_equal_and_shares_no_container():
+    original = _document()
+    copied = document_copy(original)
+    assert copied == copy.deepcopy(original) == original
+    assert not {id(c) for c in _containers(copied)} & {id(c) for c in _containers(original)}
+    copied["state"][0]["meetings"][0]["tags"][1]["deep"].append("changed")
+    assert original == _document()
+
+
+def test_values_that_are_not_plain_documents_are_copied_as_deepcopy_copies_them():
+    notes, son = Notes(), SON([("b", [1]), ("a", {"c": 2})])
+    copied = document_copy({"notes": notes, "son": son})
+    assert copied["notes"] == notes and copied["notes"] is not notes
+    assert copied["notes"].lines is not notes.lines
+    assert isinstance(copied["son"], SON) and list(copied["son"]) == ["b", "a"]
+    assert copied["son"]["b"] is not son["b"]
+
+
+def test_encoding_gives_the_same_stored_and_wire_forms(monkeypatch):
+    documents = [_document(), {"a": "text", "b": False, "c": None, "d": 2.5, "e": 7}, "plain"]
+    stored = [codec.DocumentCodec.encode(doc) for doc in documents]
+    sent = [bson_bridge.encode_wire_value(doc) for doc in documents]
+    encode_stored, encode_for_wire = plain_scalar_encoders(
+        codec.DocumentCodec.encode, bson_bridge.encode_wire_value
+    )
+    monkeypatch.setattr(codec.DocumentCodec, "encode", staticmethod(encode_stored))
+    monkeypatch.setattr(bson_bridge, "encode_wire_value", encode_for_wire)
+    monkeypatch.setattr(codec, "validate_bson_value", validate_once)
+    assert [codec.DocumentCodec.encode(doc) for doc in documents] == stored
+    assert [bson_bridge.encode_wire_value(doc) for doc in documents] == sent
+
+
+@pytest.mark.parametrize(
+    "refused",
+    [
+        {"a": {"b": [{1: "not a string key"}]}},
+        {"a": [[{"b": {1, 2}}]]},
+        {"a": {"b": 2**70}},
+        {"a": [{"b": [Decimal128("NaN"), 2**64]}]},
+    ],
+)
+def test_what_the_original_encoder_refuses_is_still_refused(refused, monkeypatch):
+    with pytest.raises((TypeError, OverflowError, ValueError)) as original:
+        codec.DocumentCodec.encode(refused)
+    monkeypatch.setattr(codec, "validate_bson_value", validate_once)
+    encode_stored, _ = plain_scalar_encoders(codec.DocumentCodec.encode, lambda value: value)
+    monkeypatch.setattr(codec.DocumentCodec, "encode", staticmethod(encode_stored))
+    with pytest.raises(original.type, match=str(original.value)[:30]):
+        codec.DocumentCodec.encode(refused)
