@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from goalgetter.coach.context import CoachContext, GoalText, Turn
-from goalgetter.coach.llm import OFFLINE_MODEL, OfflineCoach, ReplyDone, offline_reply_text
+from goalgetter.coach.offline import OFFLINE_MODEL, OfflineCoach, offline_reply_text
+from goalgetter.coach.reply import ReplyDone
 from goalgetter.domain.smart import analyse_goal
 
 FULL_SMART = GoalText(
