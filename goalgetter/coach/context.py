@@ -20,6 +20,8 @@ class GoalText:
     deadline: str = ""
     tags: tuple[str, ...] = ()
     milestones: tuple[tuple[str, bool], ...] = ()  # (title, done)
+    id: str = ""  # the goal's id, which the coach names in a proposal
+    version: int = 0  # the text's version as read: a proposal is based on it
 
     @classmethod
     def from_goal(cls, goal: dict, selected: bool = False) -> GoalText:
@@ -32,6 +34,8 @@ class GoalText:
             deadline=meta.get("deadline") or "",
             tags=tuple(meta.get("tags") or ()),
             milestones=tuple((m["title"], bool(m["done"])) for m in meta.get("milestones") or ()),
+            id=str(goal.get("_id", "")),
+            version=goal.get("version", 0),
         )
 
 
@@ -68,7 +72,8 @@ def render_goals(goals: tuple[GoalText, ...]) -> str:
     for goal in goals:
         marker = " (open in their editor now)" if goal.selected else ""
         body = _clip(goal.content.strip(), MAX_GOAL_CHARS) or "(no text yet)"
-        heading = f"### {goal.title.strip() or 'Untitled goal'}{marker}"
+        named = f" (goal_id: {goal.id})" if goal.id else ""
+        heading = f"### {goal.title.strip() or 'Untitled goal'}{named}{marker}"
         section = "\n".join(part for part in (heading, _goal_facts(goal), body) if part)
         if used + len(section) > MAX_GOALS_CHARS:
             sections.append(f"[{len(goals) - len(sections)} more goals not shown]")

@@ -26,13 +26,15 @@ from bson import ObjectId
 
 from goalgetter.coach.context import HISTORY_LIMIT, CoachContext, GoalText, Turn
 from goalgetter.coach.gate import CoachClosed, GateView, read_gate
-from goalgetter.coach.llm import ClaudeCoach, CoachError, OfflineCoach, ReplyDone
+from goalgetter.coach.llm import ClaudeCoach, CoachError, OfflineCoach
 from goalgetter.coach.meeting_brief import meeting_brief, series_brief
+from goalgetter.coach.reply import ProposalMade, ReplyDone
 from goalgetter.data import chat_messages, users
 from goalgetter.data import goals as goals_data
 from goalgetter.data import meeting_state as ms
 from goalgetter.data import meetings as meetings_data
 from goalgetter.data.chat_messages import MessageRef
+from goalgetter.domain.proposals import outcome_note
 
 log = logging.getLogger(__name__)
 CHECKPOINT_SECONDS = 3.0
@@ -51,6 +53,7 @@ class ReplyOutcome:
     text: str = ""
     ref: MessageRef | None = None
     meta: dict = field(default_factory=dict)
+    proposals: list[dict] = field(default_factory=list)
 
     @property
     def error(self) -> str:
@@ -68,7 +71,14 @@ def _turns_before(history: list[dict], retrying: bool) -> list[Turn]:
         while turns and turns[-1]["role"] != "user":
             turns.pop()
         turns = turns[:-1]
-    return [Turn(m["role"], m["content"]) for m in turns[-HISTORY_LIMIT:]]
+    return [Turn(m["role"], _with_outcomes(m)) for m in turns[-HISTORY_LIMIT:]]
+
+
+def _with_outcomes(message: dict) -> str:
+    """A coach's message as the coach hears it again: with what became of its proposals."""
+    proposals = (message.get("metadata") or {}).get("proposals") or []
+    notes = [outcome_note(p) for p in proposals]
+    return "\n".join([message["content"], *notes]) if notes else message["content"]
 
 
 async def build_context(
@@ -257,14 +267,22 @@ async def _reply(
                 if isinstance(chunk, ReplyDone):
                     outcome.meta = {"model": chunk.model, "usage": chunk.usage}
                     continue
-                outcome.text += chunk
+                if isinstance(chunk, ProposalMade):
+                    outcome.proposals.append(chunk.proposal)
+                else:
+                    outcome.text += chunk
                 if outcome.ref is None:
                     outcome.ref = await chat_messages.append_message(
-                        user_id, "assistant", outcome.text, {"streaming": True}
+                        user_id, "assistant", outcome.text, _kept(outcome, {"streaming": True})
                     )
-                elif time.monotonic() - checkpoint > CHECKPOINT_SECONDS:
-                    # A crash mid-reply then loses seconds of text, not the whole reply.
-                    await chat_messages.update_message(user_id, outcome.ref, outcome.text)
+                elif (
+                    isinstance(chunk, ProposalMade)
+                    or time.monotonic() - checkpoint > CHECKPOINT_SECONDS
+                ):
+                    # A crash mid-reply then loses seconds of text, not the whole reply, and
+                    # never a proposal already shown.
+                    meta = _kept(outcome, {"streaming": True})
+                    await chat_messages.update_message(user_id, outcome.ref, outcome.text, meta)
                     checkpoint = time.monotonic()
                 if not await show(outcome.ref.message_id, outcome.text):
                     raise ReplyStopped()
@@ -279,5 +297,11 @@ async def _reply(
     finally:
         await replies.aclose()
         if outcome.ref is not None:
+            outcome.meta = _kept(outcome, outcome.meta)
             await chat_messages.update_message(user_id, outcome.ref, outcome.text, outcome.meta)
     return outcome
+
+
+def _kept(outcome: ReplyOutcome, meta: dict) -> dict:
+    """The message's metadata with the proposals made so far."""
+    return {**meta, "proposals": outcome.proposals} if outcome.proposals else meta

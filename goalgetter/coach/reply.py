@@ -1,4 +1,4 @@
-"""What a coach's reply stream ends with."""
+"""What a coach's reply stream carries besides text: proposals on the way, and its end."""
 
 from __future__ import annotations
 
@@ -9,3 +9,10 @@ from dataclasses import dataclass, field
 class ReplyDone:
     model: str
     usage: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProposalMade:
+    """A change the coach proposes (goalgetter/domain/proposals.py), to show as a card."""
+
+    proposal: dict

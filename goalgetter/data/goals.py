@@ -83,7 +83,8 @@ async def goals_with_content(
     user_id: ObjectId, limit: int = 50, phases: tuple[str, ...] = OPEN_PHASES
 ) -> list[dict]:
     query = {"user_id": user_id, "phase": {"$in": list(phases)}}
-    cursor = get_db().goals.find(query, {**LIST_FIELDS, "content": 1, "template_type": 1})
+    fields = {**LIST_FIELDS, "content": 1, "template_type": 1, "version": 1}
+    cursor = get_db().goals.find(query, fields)
     return await cursor.sort("updated_at", DESCENDING).limit(limit).to_list()
 
 
@@ -229,12 +230,22 @@ async def set_tags(user_id: ObjectId, goal_id: object, tags: list[str]) -> dict 
 async def add_milestone(
     user_id: ObjectId, goal_id: object, title: str, due: str | None = None
 ) -> dict | None:
-    milestone = {"id": secrets.token_hex(6), "title": title, "due": due, "done": False}
-    room = {f"metadata.milestones.{MAX_MILESTONES_PER_GOAL - 1}": {"$exists": False}}
-    added = await _update(user_id, goal_id, {"$push": {"metadata.milestones": milestone}}, **room)
-    if added is None and await get_goal(user_id, goal_id) is not None:
+    return await add_milestones(user_id, goal_id, [{"title": title, "due": due}])
+
+
+async def add_milestones(user_id: ObjectId, goal_id: object, items: list[dict]) -> dict | None:
+    """Add milestones ({title, due}) in one write, all or none (ValidationError when they
+    would not fit under MAX_MILESTONES_PER_GOAL)."""
+    added = [
+        {"id": secrets.token_hex(6), "title": item["title"], "due": item["due"], "done": False}
+        for item in items
+    ]
+    room = {f"metadata.milestones.{MAX_MILESTONES_PER_GOAL - len(added)}": {"$exists": False}}
+    update = {"$push": {"metadata.milestones": {"$each": added}}}
+    changed = await _update(user_id, goal_id, update, **room)
+    if changed is None and await get_goal(user_id, goal_id) is not None:
         raise ValidationError("milestone", "milestones_many")
-    return added
+    return changed
 
 
 async def set_milestone_done(

@@ -11,7 +11,8 @@ Kinds (REVISION_KINDS):
 - "edit": an ordinary save; the only kind that coalesces, and only into an "edit";
 - "restore": the text of an older revision, put back by the user;
 - "conflict": text kept aside when a save lost to another tab's, so nothing typed is lost;
-- "chosen": the text the user picked to settle such a conflict.
+- "chosen": the text the user picked to settle such a conflict;
+- "coach": a change the coach proposed and the user accepted.
 Every kind but "edit" marks a point the user may want to return to or compare with exactly,
 so it never absorbs later edits, and an edit never absorbs it.
 An "edit" whose text equals the last revision's is skipped (a save with nothing changed).
@@ -32,7 +33,7 @@ from typing import Literal, TypedDict
 
 COALESCE_WINDOW = timedelta(minutes=2)
 MAX_REVISIONS_PER_GOAL = 100
-REVISION_KINDS = ("created", "edit", "restore", "conflict", "chosen")
+REVISION_KINDS = ("created", "edit", "restore", "conflict", "chosen", "coach")
 COALESCING_KIND = "edit"
 DIFF_CONTEXT_LINES = 2
 

@@ -18,6 +18,7 @@ KIND_LABELS = {
     "restore": "Restored",
     "conflict": "Not chosen in a conflict",
     "chosen": "Chosen in a conflict",
+    "coach": "Coach's proposal, accepted",
 }
 REVISION_MISSING = "That revision is no longer in the history."
 

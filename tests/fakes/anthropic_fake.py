@@ -23,7 +23,12 @@ from starlette.routing import Route
 
 from tests.polling import wait_until
 
-SCENARIOS = ("normal", "unauthorized", "rate_limited", "overloaded", "hang", "midstream_error")
+SCENARIOS = (
+    "normal", "unauthorized", "rate_limited", "overloaded", "hang", "midstream_error", "propose"
+)  # fmt: skip
+_GOAL_ID = re.compile(r"goal_id: ([0-9a-f]{24})")
+PROPOSE_TEXT = "Here is a sharper version of your goal."
+AFTER_TOOLS_TEXT = "Take a look at the card: accept it if it fits you."
 _MARKER = re.compile(r"\[\[fake:(\w+)\]\]")
 _ERROR_STATUS = {
     "unauthorized": (401, "authentication_error", "invalid x-api-key"),
@@ -56,6 +61,9 @@ class FakeAnthropic:
     hang_seconds: float = 30.0
     requests: list[dict] = field(default_factory=list)
     _queued: list[str] = field(default_factory=list)
+    # Rounds of tool calls to answer with, in order: each a list of {"name", "input"}, where
+    # "input" is a dict or the raw JSON text to stream (malformed on purpose, say).
+    _tool_rounds: list[list[dict]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     port: int = 0
     _server: uvicorn.Server | None = None
@@ -71,8 +79,22 @@ class FakeAnthropic:
         with self._lock:
             self._queued.extend(scenarios)
 
+    def queue_tool_calls(self, *calls: dict) -> None:
+        """The next reply that is not an error makes these tool calls (one round)."""
+        with self._lock:
+            self._tool_rounds.append(list(calls))
+
+    def _next_tool_round(self, body: dict, scenario: str) -> list[dict]:
+        with self._lock:
+            if self._tool_rounds:
+                return self._tool_rounds.pop(0)
+        if scenario == "propose" and not _has_tool_results(body):
+            return _marker_proposal(body)
+        return []
+
     def reset(self) -> None:
         with self._lock:
+            self._tool_rounds.clear()
             self._queued.clear()
             self.requests.clear()
         self.token_delay = self.first_token_delay = 0.0
@@ -109,7 +131,14 @@ class FakeAnthropic:
         )
 
     async def _stream(self, body: dict, scenario: str, record: dict):
-        tokens = reply_tokens(_last_user_text(body))
+        calls = self._next_tool_round(body, scenario)
+        if calls:
+            text = PROPOSE_TEXT
+        elif _has_tool_results(body):
+            text = AFTER_TOOLS_TEXT
+        else:
+            text = None
+        tokens = re.findall(r"\S+\s*", text) if text else reply_tokens(_last_user_text(body))
         model = body.get("model", "claude-fake")
         yield _sse(
             "message_start",
@@ -151,7 +180,7 @@ class FakeAnthropic:
             if number and self.token_delay:
                 await asyncio.sleep(self.token_delay)
             if number == 0:
-                record["first_token_at"] = time.perf_counter()
+                record.setdefault("first_token_at", time.perf_counter())
             yield _sse(
                 "content_block_delta",
                 {
@@ -161,11 +190,17 @@ class FakeAnthropic:
                 },
             )
         yield _sse("content_block_stop", {"type": "content_block_stop", "index": 0})
+        for index, call in enumerate(calls, start=1):
+            for event in _tool_use_events(index, call):
+                yield event
         yield _sse(
             "message_delta",
             {
                 "type": "message_delta",
-                "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                "delta": {
+                    "stop_reason": "tool_use" if calls else "end_turn",
+                    "stop_sequence": None,
+                },
                 "usage": {"output_tokens": len(tokens)},
             },
         )
@@ -197,3 +232,53 @@ def _last_user_text(body: dict) -> str:
                 return content
             return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
     return ""
+
+
+def _tool_use_events(index: int, call: dict) -> list[bytes]:
+    """One tool_use block as the API streams it: its input in input_json_delta pieces."""
+    raw = call["input"] if isinstance(call["input"], str) else json.dumps(call["input"])
+    pieces = [raw[at : at + 16] for at in range(0, len(raw), 16)] or [""]
+    start = {
+        "type": "content_block_start",
+        "index": index,
+        "content_block": {
+            "type": "tool_use",
+            "id": f"toolu_fake_{index}_{abs(hash(raw)) % 10**8}",
+            "name": call["name"],
+            "input": {},
+        },
+    }
+    deltas = [
+        _sse(
+            "content_block_delta",
+            {
+                "type": "content_block_delta",
+                "index": index,
+                "delta": {"type": "input_json_delta", "partial_json": piece},
+            },
+        )
+        for piece in pieces
+    ]
+    stop = _sse("content_block_stop", {"type": "content_block_stop", "index": index})
+    return [_sse("content_block_start", start), *deltas, stop]
+
+
+def _has_tool_results(body: dict) -> bool:
+    messages = body.get("messages") or [{}]
+    content = messages[-1].get("content")
+    return isinstance(content, list) and any(
+        isinstance(part, dict) and part.get("type") == "tool_result" for part in content
+    )
+
+
+def _marker_proposal(body: dict) -> list[dict]:
+    """For `[[fake:propose]] new text`: an edit of the first goal in the prompt, whose new
+    text is what follows the marker."""
+    system = body.get("system")
+    system = system if isinstance(system, str) else json.dumps(system)
+    found = _GOAL_ID.search(system)
+    if found is None:
+        return []
+    new_content = _MARKER.sub("", _last_user_text(body)).strip()
+    edit = {"goal_id": found.group(1), "new_content": new_content, "reason": "Sharper."}
+    return [{"name": "propose_goal_edit", "input": edit}]

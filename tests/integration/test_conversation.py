@@ -210,8 +210,9 @@ async def test_context_has_own_goals_and_only_the_last_ten_messages(user, fake_c
     body = fake_claude.requests[-1]["body"]
     system = body["system"]
     assert "Name: Ann" in system
-    assert "### Run a marathon (open in their editor now)\nPhase: draft\n42 km by October" in system
-    assert "### Read 12 books\nPhase: draft\nOne a month" in system
+    heading = f"### Run a marathon (goal_id: {marathon['_id']}) (open in their editor now)"
+    assert f"{heading}\nPhase: draft\n42 km by October" in system
+    assert "### Read 12 books (goal_id: " in system and "\nPhase: draft\nOne a month" in system
     assert "Bob" not in system and "secret" not in system
     contents = [m["content"] for m in body["messages"]]
     assert contents == [f"history {n}" for n in range(4, 14)] + [MESSAGE]
