@@ -5,6 +5,7 @@ import reflex as rx
 from goalgetter.components.brand import ACCENT
 from goalgetter.components.buttons import icon_action
 from goalgetter.components.confirm_dialog import confirm_dialog
+from goalgetter.components.proposal_cards import proposal_cards
 from goalgetter.components.safe_markdown import safe_markdown
 from goalgetter.components.times import local_time
 from goalgetter.domain.validation import MAX_CHAT_MESSAGE_LENGTH
@@ -19,6 +20,7 @@ def _bubble(message: ChatMessage) -> rx.Component:
             rx.text(message["content"], class_name="gg-user-text"),
             safe_markdown(message["content"]),
         ),
+        proposal_cards(message),
         rx.cond(
             message["note"] != "",
             rx.text(message["note"], size="1", color_scheme="red", class_name="gg-note"),

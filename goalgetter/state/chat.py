@@ -13,7 +13,7 @@ from goalgetter.coach import conversation
 from goalgetter.coach.gate import CoachClosed, coach_gate
 from goalgetter.coach.greeting import greet_once
 from goalgetter.coach.llm import app_coach
-from goalgetter.data import chat_messages
+from goalgetter.data import chat_messages, proposals
 from goalgetter.domain.meetings import CoachAccess
 from goalgetter.domain.validation import ValidationError, check_chat_message
 from goalgetter.settings import get_settings
@@ -26,6 +26,7 @@ FAILED_TO_SAVE = "Your message could not be saved. Nothing was sent; try again."
 COACH_CLOSED = "Your coach is available during your check-ins. Nothing was sent."
 UNSENT = (FAILED_TO_SAVE, COACH_CLOSED)
 BUSY = "Wait for the coach to finish (or press Stop) before sending."
+PROPOSAL_MISSING = "That proposal is no longer in your chat."
 # Longer than any real reply (the model call times out well before this).
 STALE_REPLY_SECONDS = 600
 # The page gets the growing reply at most this often; the full text always arrives at the end.
@@ -36,23 +37,51 @@ STREAM_PUSH_SECONDS = 0.05
 _LIVE_REPLIES: dict[str, asyncio.Event] = {}
 
 
+class ProposalRow(TypedDict):
+    kind: str  # "added", "removed", "same", "gap"
+    text: str
+
+
+class ProposalCard(TypedDict):
+    id: str
+    label: str
+    reason: str
+    status: str  # domain/proposals.STATUSES, or "applying"
+    note: str
+    lines: list[ProposalRow]
+
+
 class ChatMessage(TypedDict):
     id: str
     role: str
     content: str
     note: str
+    proposals: list[ProposalCard]
 
 
 def _note(meta: dict) -> str:
     return meta.get("error") or ("stopped" if meta.get("stopped") else "")
 
 
+def proposal_card(proposal: dict) -> ProposalCard:
+    return {
+        "id": proposal["id"],
+        "label": proposal.get("label", ""),
+        "reason": proposal.get("reason", ""),
+        "status": proposal.get("status", "pending"),
+        "note": proposal.get("note", ""),
+        "lines": [{"kind": line["kind"], "text": line["text"]} for line in proposal["lines"]],
+    }
+
+
 def _shown(message: dict) -> ChatMessage:
+    meta = message.get("metadata") or {}
     return {
         "id": message["id"],
         "role": message["role"],
         "content": message["content"],
-        "note": _note(message.get("metadata") or {}),
+        "note": _note(meta),
+        "proposals": [proposal_card(p) for p in meta.get("proposals") or []],
     }
 
 
@@ -134,7 +163,9 @@ class ChatState(SessionState):
             self.chat_error = error.message
             return None
         self._begin(message, is_retry=False)
-        self.messages.append({"id": "", "role": "user", "content": message, "note": ""})
+        self.messages.append(
+            {"id": "", "role": "user", "content": message, "note": "", "proposals": []}
+        )
         return [rx.set_value("chat-input", ""), ChatState.generate]
 
     @rx.event
@@ -226,6 +257,7 @@ class ChatState(SessionState):
                 "role": "assistant",
                 "content": outcome.text,
                 "note": _note(outcome.meta),
+                "proposals": [proposal_card(p) for p in outcome.proposals],
             }
             kept = [m for m in self.messages if m["id"] != reply["id"]]
             self.messages = [*kept, reply]
@@ -235,6 +267,32 @@ class ChatState(SessionState):
         self._end_generation()
         self.chat_error = error
         self.can_retry = bool(error) and failure not in UNSENT
+
+    @rx.event
+    async def accept_proposal(self, message_id: str, proposal_id: str):
+        await self._decide(message_id, proposal_id, accept=True)
+
+    @rx.event
+    async def reject_proposal(self, message_id: str, proposal_id: str):
+        await self._decide(message_id, proposal_id, accept=False)
+
+    async def _decide(self, message_id: object, proposal_id: object, *, accept: bool) -> None:
+        user_id = await self._signed_in_user_id()
+        decision = await proposals.decide(user_id, str(message_id), str(proposal_id), accept=accept)
+        if decision is None:
+            self.chat_error = PROPOSAL_MISSING
+            return
+        card = proposal_card(decision.proposal)
+        self.messages = [
+            {**m, "proposals": [card if c["id"] == card["id"] else c for c in m["proposals"]]}
+            if m["id"] == message_id
+            else m
+            for m in self.messages
+        ]
+        if decision.goal is not None:
+            goals_state = await self.get_state(GoalsState)
+            created = decision.proposal["kind"] == "new_goal"
+            await goals_state.show_changed_goal(user_id, decision.goal, created=created)
 
     @rx.event
     def ask_clear(self):

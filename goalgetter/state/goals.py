@@ -234,6 +234,21 @@ class GoalsState(SessionState):
         item = goal_item(goal)
         self.goals = [item, *[g for g in self.goals if g["id"] != item["id"]]]
 
+    async def show_changed_goal(self, user_id: ObjectId, goal: dict, *, created: bool) -> None:
+        """A goal changed outside the editor (a proposal accepted): its row, and the editor
+        when it is open there; a goal just created is opened."""
+        self._update_item(goal)
+        goal_id = str(goal["_id"])
+        if created:
+            await self._open(user_id, goal_id)
+            return
+        if goal_id != self.selected_id:
+            return
+        if "content" in goal:
+            self._show_goal(goal)
+        else:
+            self._show_meta(goal)
+
     @rx.event
     async def select_goal(self, goal_id: str):
         await self._open(await self._signed_in_user_id(), goal_id)
