@@ -37,6 +37,7 @@ app = rx.App(
         # Before the page's own scripts: its listeners run before Reflex's on leaving.
         rx.el.script(src="/autosave.js"),
         rx.el.script(src="/signout.js"),
+        rx.el.script(src="/chat_draft.js"),
     ],
 )
 app.add_middleware(SessionGuard(), index=0)

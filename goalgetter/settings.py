@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     anthropic_base_url: str = ""
     anthropic_timeout_seconds: float = 60.0
     anthropic_max_retries: int = 2
+    # The chat: at most this long in silence per attempt, and this many attempts, each
+    # failure shown at once (the timeout and retries above are for background work).
+    anthropic_chat_timeout_seconds: float = 15.0
+    anthropic_chat_attempts: int = 3
     anthropic_max_tokens: int = 1024
 
     # Email: unset -> outbox only.

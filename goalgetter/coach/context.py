@@ -97,14 +97,31 @@ def _goal_facts(goal: GoalText) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def build_system_prompt(context: CoachContext) -> str:
+CACHED = {"type": "ephemeral"}
+
+
+def system_blocks(context: CoachContext) -> list[dict]:
+    """The system prompt in blocks, for prompt caching: the persona (the same for everyone),
+    then the person and their goals (the same for each of their sends until something
+    changes), each ending a cached prefix; then the check-in, which changes as it goes."""
     guidance = PHASE_GUIDANCE.get(context.phase, PHASE_GUIDANCE["goal_setting"])
-    return (
-        f"{PERSONA}\n## The person\nName: {context.user_name or 'unknown'}\n"
+    person = (
+        f"## The person\nName: {context.user_name or 'unknown'}\n"
         f"Phase: {context.phase}. {guidance}\n\n"
         f"## Their goals\n<goals>\n{render_goals(context.goals)}\n</goals>\n"
-        + (f"\n## This check-in\n{context.meeting}\n" if context.meeting else "")
     )
+    blocks = [
+        {"type": "text", "text": PERSONA, "cache_control": CACHED},
+        {"type": "text", "text": person, "cache_control": CACHED},
+    ]
+    if context.meeting:
+        blocks.append({"type": "text", "text": f"## This check-in\n{context.meeting}\n"})
+    return blocks
+
+
+def build_system_prompt(context: CoachContext) -> str:
+    """The system prompt as one text (what system_blocks sends)."""
+    return "\n".join(block["text"] for block in system_blocks(context))
 
 
 def build_messages(context: CoachContext) -> list[dict]:

@@ -28,7 +28,7 @@ from goalgetter.coach.context import HISTORY_LIMIT, CoachContext, GoalText, Turn
 from goalgetter.coach.gate import CoachClosed, GateView, read_gate
 from goalgetter.coach.llm import ClaudeCoach, CoachError, OfflineCoach
 from goalgetter.coach.meeting_brief import meeting_brief, series_brief
-from goalgetter.coach.reply import ProposalMade, ReplyDone
+from goalgetter.coach.reply import ProposalMade, ReplyDone, ReplyRetrying
 from goalgetter.data import chat_messages, users
 from goalgetter.data import goals as goals_data
 from goalgetter.data import meeting_state as ms
@@ -42,6 +42,17 @@ INTERNAL_ERROR = "Something went wrong while the coach answered. What arrived is
 
 # Called with (message id, text so far); returns False to stop the reply.
 ShowText = Callable[[str, str], Awaitable[bool]]
+# Called with a notice while the coach is retrying ("" once text flows again); False: stop.
+ShowNotice = Callable[[str], Awaitable[bool]]
+# Called with the id the person's message was stored under.
+MessageStored = Callable[[str], Awaitable[None]]
+
+
+def retry_notice(retrying: ReplyRetrying) -> str:
+    seconds = max(1, round(retrying.wait_seconds))
+    if retrying.kind in ("connection", "timeout"):
+        return f"Can't reach the coach right now — trying again in {seconds} s."
+    return f"The coach is busy — trying again in {seconds} s."
 
 
 class MessageNotSaved(Exception):
@@ -215,6 +226,8 @@ async def send_and_reply(
     stop: asyncio.Event | None = None,
     retrying: bool = False,
     now: datetime | None = None,
+    notify: ShowNotice | None = None,
+    stored_as: MessageStored | None = None,
 ) -> ReplyOutcome:
     """`retrying`: the message is already stored (a retry after a failed reply).
 
@@ -233,6 +246,8 @@ async def send_and_reply(
         )
         if isinstance(stored, BaseException):
             raise stored
+        if stored_as is not None and not retrying:
+            await stored_as(stored[-1]["id"])
     except CoachClosed:
         raise
     except Exception as error:
@@ -246,16 +261,37 @@ async def send_and_reply(
         if isinstance(goals, BaseException):
             raise goals
         context = await _send_context(user_id, gate, goals, stored, message, selected_goal_id)
-        return await _reply(user_id, context, coach, show, stop, attendance.start)
+        shown = _Shown(show, notify)
+        return await _reply(user_id, context, coach, shown, stop, attendance.start)
     finally:
         await attendance.finish()
+
+
+@dataclass
+class _Shown:
+    """Where the reply shows: its text, and a notice while the coach retries."""
+
+    text: ShowText
+    notice: ShowNotice | None = None
+    noticed: bool = False
+
+    async def retrying(self, retrying: ReplyRetrying) -> bool:
+        self.noticed = True
+        return True if self.notice is None else await self.notice(retry_notice(retrying))
+
+    async def reply(self, message_id: str, text: str) -> bool:
+        if self.noticed and self.notice is not None:
+            self.noticed = False
+            if not await self.notice(""):
+                return False
+        return await self.text(message_id, text)
 
 
 async def _reply(
     user_id: ObjectId,
     context: CoachContext,
     coach: ClaudeCoach | OfflineCoach,
-    show: ShowText,
+    show: _Shown,
     stop: asyncio.Event | None,
     under_way: Callable[[], None],
 ) -> ReplyOutcome:
@@ -266,6 +302,10 @@ async def _reply(
             async for chunk in chunks:
                 if isinstance(chunk, ReplyDone):
                     outcome.meta = {"model": chunk.model, "usage": chunk.usage}
+                    continue
+                if isinstance(chunk, ReplyRetrying):
+                    if not await show.retrying(chunk):
+                        raise ReplyStopped()
                     continue
                 if isinstance(chunk, ProposalMade):
                     outcome.proposals.append(chunk.proposal)
@@ -284,7 +324,7 @@ async def _reply(
                     meta = _kept(outcome, {"streaming": True})
                     await chat_messages.update_message(user_id, outcome.ref, outcome.text, meta)
                     checkpoint = time.monotonic()
-                if not await show(outcome.ref.message_id, outcome.text):
+                if not await show.reply(outcome.ref.message_id, outcome.text):
                     raise ReplyStopped()
                 under_way()
     except ReplyStopped:

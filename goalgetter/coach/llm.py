@@ -7,19 +7,19 @@ message fit to show the user.
 
 from __future__ import annotations
 
+import asyncio
 import functools
-import json
 from collections import Counter
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import anthropic
 import httpx2  # the SDK's HTTP client; its read errors escape a stream unwrapped
 
-from goalgetter.coach.context import CoachContext, build_messages, build_system_prompt
+from goalgetter.coach.context import CoachContext, build_messages, system_blocks
+from goalgetter.coach.llm_stream import StreamedRound, goal_snapshots, proposal_or_error
 from goalgetter.coach.offline import OfflineCoach
-from goalgetter.coach.reply import ProposalMade, ReplyDone
-from goalgetter.domain.proposals import TOOLS, GoalSnapshot, ProposalRefused, from_tool
+from goalgetter.coach.reply import ProposalMade, ReplyDone, ReplyRetrying
+from goalgetter.domain.proposals import TOOLS
 from goalgetter.settings import Settings, get_settings
 
 
@@ -46,6 +46,26 @@ _ERROR_MESSAGES = {
 
 def coach_error(kind: str) -> CoachError:
     return CoachError(kind, _ERROR_MESSAGES[kind])
+
+
+def _as_coach_error(raw: Exception, started: bool) -> CoachError:
+    if isinstance(raw, anthropic.APIError):
+        return _classify(raw, started)
+    if isinstance(raw, httpx2.TimeoutException):  # a read timeout once the stream is open
+        return coach_error("timeout")
+    return coach_error("interrupted" if started else "connection")  # the connection dropped
+
+
+def _retry_after(raw: Exception) -> float | None:
+    """The wait the API asked for (retry-after-ms, or retry-after in seconds), if any."""
+    response = getattr(raw, "response", None)
+    headers = getattr(response, "headers", None) or {}
+    for name, scale in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        try:
+            return max(0.0, float(headers[name]) / scale)
+        except (KeyError, TypeError, ValueError):
+            continue
+    return None
 
 
 def _classify(error: anthropic.APIError, started: bool) -> CoachError:
@@ -75,54 +95,77 @@ def _classify(error: anthropic.APIError, started: bool) -> CoachError:
     return coach_error("connection")
 
 
+RETRYABLE = ("rate_limit", "overloaded", "server", "connection", "timeout")
+RETRY_WAITS = (2.0, 6.0, 15.0)  # by attempt, when the API names no wait
+MAX_RETRY_WAIT = 60.0  # a longer `retry-after` is shown and honoured up to this
 MAX_TOOL_ROUNDS = 3  # rounds of proposals in one reply; then the model must answer in words
 
 
 class ClaudeCoach:
+    """Claude through AsyncAnthropic. `interactive` (the chat): the SDK never waits on its
+    own; each request may take at most `anthropic_chat_timeout_seconds` of silence, and a
+    failed attempt is announced at once (ReplyRetrying) before the next, so the person is
+    never left waiting in silence. Otherwise (recaps): the SDK's own retries and timeout."""
+
     offline = False
 
-    def __init__(self, settings: Settings):
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        interactive: bool = False,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ):
         self.model = settings.anthropic_model
         self.max_tokens = settings.anthropic_max_tokens
+        self.attempts = settings.anthropic_chat_attempts if interactive else 1
+        self.sleep = sleep  # injectable: tests never wait
+        timeout = (
+            settings.anthropic_chat_timeout_seconds
+            if interactive
+            else settings.anthropic_timeout_seconds
+        )
         self.client = anthropic.AsyncAnthropic(
             api_key=settings.anthropic_api_key,
             base_url=settings.anthropic_base_url or None,
-            timeout=settings.anthropic_timeout_seconds,
-            max_retries=settings.anthropic_max_retries,
+            timeout=timeout,
+            max_retries=0 if interactive else settings.anthropic_max_retries,
         )
 
-    async def reply(self, context: CoachContext) -> AsyncIterator[str | ProposalMade | ReplyDone]:
+    async def reply(
+        self, context: CoachContext
+    ) -> AsyncIterator[str | ProposalMade | ReplyRetrying | ReplyDone]:
         """The reply, over up to MAX_TOOL_ROUNDS rounds of proposals: each tool call becomes
         a proposal (or an error result the model can correct), its result goes back, and
-        the text of every round streams on as one reply.
-
-        Raw stream events, not the SDK's accumulating helper: that helper raises on a tool
-        input that is not valid JSON and ends the reply, where the model should be told."""
+        the text of every round streams on as one reply."""
         messages, usage, started = build_messages(context), Counter(), False
         goals, model, tail = goal_snapshots(context), self.model, ""
         for round_number in range(MAX_TOOL_ROUNDS + 1):
-            streamed = _Round()
-            try:
-                request = self._request(context, messages, round_number == MAX_TOOL_ROUNDS)
-                async for text in streamed.read(await self.client.messages.create(**request)):
-                    if tail and not streamed.texts and not tail[-1].isspace():
-                        yield "\n\n"  # the words after a proposal start a paragraph
-                    started, tail = True, text
-                    streamed.texts.append(text)
-                    yield text
-            except anthropic.APIError as error:
-                raise _classify(error, started) from error
-            except httpx2.TimeoutException as error:  # a read timeout once the stream is open
-                raise coach_error("timeout") from error
-            except httpx2.TransportError as error:  # the connection dropped mid-stream
-                raise coach_error("interrupted" if started else "connection") from error
+            request = self._request(context, messages, round_number == MAX_TOOL_ROUNDS)
+            for attempt in range(self.attempts):
+                streamed = StreamedRound()
+                try:
+                    async for text in streamed.read(await self.client.messages.create(**request)):
+                        if tail and not streamed.texts and not tail[-1].isspace():
+                            yield "\n\n"  # the words after a proposal start a paragraph
+                        started, tail = True, text
+                        streamed.texts.append(text)
+                        yield text
+                    break
+                except (anthropic.APIError, httpx2.TimeoutException, httpx2.TransportError) as raw:
+                    error = _as_coach_error(raw, started)
+                    wait = self._retry_wait(raw, error, attempt, streamed)
+                    if wait is None:
+                        raise error from raw
+                    yield ReplyRetrying(wait, error.kind)
+                    await self.sleep(wait)
             model = streamed.model or model
             usage.update(streamed.usage)
             if streamed.stop_reason != "tool_use" or not streamed.calls:
                 break
             results = []
             for call in streamed.calls:
-                made, result = _proposal_or_error(call, goals)
+                made, result = proposal_or_error(call, goals)
                 if made is not None:
                     yield ProposalMade(made)
                 results.append(result)
@@ -133,11 +176,21 @@ class ClaudeCoach:
             ]
         yield ReplyDone(model=model, usage=dict(usage))
 
+    def _retry_wait(
+        self, raw: Exception, error: CoachError, attempt: int, streamed: StreamedRound
+    ) -> float | None:
+        """Seconds to wait before trying again; None: give up (the last attempt, an error
+        that a retry cannot cure, or text of this round already shown)."""
+        if attempt + 1 >= self.attempts or streamed.texts or error.kind not in RETRYABLE:
+            return None
+        asked = _retry_after(raw)
+        return min(asked, MAX_RETRY_WAIT) if asked is not None else RETRY_WAITS[attempt]
+
     def _request(self, context: CoachContext, messages: list[dict], last_round: bool) -> dict:
         request = {
             "model": self.model,
             "max_tokens": self.max_tokens,
-            "system": build_system_prompt(context),
+            "system": system_blocks(context),
             "messages": messages,
             "tools": TOOLS,
         }
@@ -149,99 +202,14 @@ class ClaudeCoach:
         return request
 
 
-@dataclass
-class _Round:
-    """One streamed response, as raw events: its text, tool calls, stop reason and usage."""
-
-    model: str = ""
-    stop_reason: str | None = None
-    usage: Counter = field(default_factory=Counter)
-    texts: list[str] = field(default_factory=list)
-    calls: list[ToolCall] = field(default_factory=list)
-
-    async def read(self, stream) -> AsyncIterator[str]:
-        """The text as it comes; the rest is kept on self."""
-        pending: dict[int, ToolCall] = {}
-        async with stream:
-            async for event in stream:
-                if event.type == "message_start":
-                    self.model = event.message.model
-                    self.usage["input_tokens"] += event.message.usage.input_tokens
-                elif event.type == "content_block_start" and event.content_block.type == "tool_use":
-                    block = event.content_block
-                    pending[event.index] = ToolCall(block.id, block.name)
-                elif event.type == "content_block_delta" and event.delta.type == "text_delta":
-                    yield event.delta.text
-                elif event.type == "content_block_delta" and event.delta.type == "input_json_delta":
-                    pending[event.index].json += event.delta.partial_json
-                elif event.type == "content_block_stop" and event.index in pending:
-                    self.calls.append(pending.pop(event.index))
-                elif event.type == "message_delta":
-                    self.stop_reason = event.delta.stop_reason
-                    self.usage["output_tokens"] += event.usage.output_tokens
-
-    def content(self) -> list[dict]:
-        """The response as the next request must repeat it."""
-        text = "".join(self.texts)
-        blocks = [{"type": "text", "text": text}] if text.strip() else []
-        return blocks + [call.block() for call in self.calls]
-
-
-@dataclass
-class ToolCall:
-    id: str
-    name: str
-    json: str = ""
-
-    def parsed(self) -> object:
-        """The input as sent; ProposalRefused when it is not JSON."""
-        try:
-            return json.loads(self.json or "{}")
-        except ValueError as error:
-            raise ProposalRefused(f"The tool input was not valid JSON ({error}).") from None
-
-    def block(self) -> dict:
-        try:
-            sent = self.parsed()
-        except ProposalRefused:
-            sent = {}
-        return {"type": "tool_use", "id": self.id, "name": self.name, "input": sent}
-
-
-def goal_snapshots(context: CoachContext) -> dict[str, GoalSnapshot]:
-    return {
-        goal.id: GoalSnapshot(
-            goal.id, goal.title, goal.content, goal.version, goal.phase, goal.deadline
-        )
-        for goal in context.goals
-        if goal.id
-    }
-
-
-def _proposal_or_error(call: ToolCall, goals: dict[str, GoalSnapshot]) -> tuple[dict | None, dict]:
-    """The proposal a tool call makes and the tool_result that tells the model so, or None
-    and an error tool_result saying what to fix."""
-    try:
-        proposal = from_tool(call.name, call.parsed(), goals)
-    except ProposalRefused as refused:
-        return None, {
-            "type": "tool_result",
-            "tool_use_id": call.id,
-            "is_error": True,
-            "content": refused.message,
-        }
-    shown = (
-        f"Shown to the person as a card ({proposal['label']}); they will accept or reject "
-        "it. Do not repeat the change in your text; refer to the card."
-    )
-    return proposal, {"type": "tool_result", "tool_use_id": call.id, "content": shown}
-
-
-def make_coach(settings: Settings) -> ClaudeCoach | OfflineCoach:
-    return OfflineCoach() if settings.coach_is_offline else ClaudeCoach(settings)
+def make_coach(settings: Settings, *, interactive: bool = False) -> ClaudeCoach | OfflineCoach:
+    if settings.coach_is_offline:
+        return OfflineCoach()
+    return ClaudeCoach(settings, interactive=interactive)
 
 
 @functools.cache
-def app_coach() -> ClaudeCoach | OfflineCoach:
-    """The coach of this process, built once from the settings (one HTTP client)."""
-    return make_coach(get_settings())
+def app_coach(*, interactive: bool = False) -> ClaudeCoach | OfflineCoach:
+    """This process's coach for the chat (`interactive`) or for background work, each built
+    once from the settings (one HTTP client each)."""
+    return make_coach(get_settings(), interactive=interactive)

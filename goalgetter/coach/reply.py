@@ -16,3 +16,11 @@ class ProposalMade:
     """A change the coach proposes (goalgetter/domain/proposals.py), to show as a card."""
 
     proposal: dict
+
+
+@dataclass(frozen=True)
+class ReplyRetrying:
+    """An attempt failed (`kind`: a CoachError kind); the next starts in `wait_seconds`."""
+
+    wait_seconds: float
+    kind: str

@@ -49,6 +49,18 @@ def _typing_indicator() -> rx.Component:
     )
 
 
+def _notice() -> rx.Component:
+    """While the coach retries: what happened and when it tries again (Stop stays there)."""
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("hourglass", size=16)),
+        rx.callout.text(ChatState.chat_notice),
+        color_scheme="amber",
+        size="1",
+        id="chat-notice",
+        role="status",
+    )
+
+
 def _header() -> rx.Component:
     return rx.hstack(
         rx.center(
@@ -291,6 +303,7 @@ def chat_panel() -> rx.Component:
                 rx.foreach(ChatState.messages, _bubble),
                 rx.cond(ChatState.streaming_text != "", _streaming_bubble()),
                 rx.cond(ChatState.waiting_for_first_token, _typing_indicator()),
+                rx.cond(ChatState.chat_notice != "", _notice()),
                 class_name="gg-messages-list",
             ),
             id="chat-messages",

@@ -93,6 +93,7 @@ class ChatState(SessionState):
     is_generating: bool = False
     waiting_for_first_token: bool = False
     chat_error: str = ""
+    chat_notice: str = ""  # while the coach retries: what is going on, and when it tries again
     can_retry: bool = False
     confirm_clear: bool = False
     # The coach's availability as last read; the send path checks it again itself.
@@ -184,6 +185,7 @@ class ChatState(SessionState):
 
     def _end_generation(self) -> None:
         self.is_generating = self.waiting_for_first_token = False
+        self.chat_notice = ""
         self.streaming_id = self.streaming_text = self._generation_id = ""
 
     @rx.event
@@ -211,10 +213,12 @@ class ChatState(SessionState):
                 user_id,
                 message,
                 selected_id,
-                coach=app_coach(),
+                coach=app_coach(interactive=True),
                 stop=stop,
                 retrying=is_retry,
                 show=self._stream_to_page(generation),
+                notify=self._notice_to_page(generation),
+                stored_as=self._stored_as(generation),
             )
         except conversation.MessageNotSaved:
             failure = FAILED_TO_SAVE
@@ -249,6 +253,32 @@ class ChatState(SessionState):
             return True
 
         return show
+
+    def _notice_to_page(self, generation: str) -> conversation.ShowNotice:
+        async def notify(notice: str) -> bool:
+            async with self:
+                if self._generation_id != generation:
+                    return False
+                self.chat_notice = notice
+            return True
+
+        return notify
+
+    def _stored_as(self, generation: str) -> conversation.MessageStored:
+        """The message on the page gets the id it was stored under: a reload while the reply
+        is on its way then shows it once (from the history), not also as unsaved."""
+
+        async def stored_as(message_id: str) -> None:
+            async with self:
+                if self._generation_id != generation:
+                    return
+                pending = [i for i, m in enumerate(self.messages) if not m["id"]]
+                if pending:
+                    at = pending[-1]
+                    stored = {**self.messages[at], "id": message_id}
+                    self.messages = [*self.messages[:at], stored, *self.messages[at + 1 :]]
+
+        return stored_as
 
     def _finish(self, outcome: conversation.ReplyOutcome | None, failure: str) -> None:
         if outcome is not None and outcome.ref is not None:

@@ -12,7 +12,7 @@ from tests.e2e.flows import (
     user_messages,
     wait_reply_done,
 )
-from tests.fakes.anthropic_fake import reply_tokens
+from tests.fakes.anthropic_fake import reply_tokens, system_text
 
 # Records every length the newest assistant bubble had, as the page changed.
 RECORD_LENGTHS = """
@@ -42,7 +42,7 @@ def test_reply_streams_token_by_token_and_survives_reload(page, app):
     growing = sorted({n for n in lengths if n > 0})
     assert len(growing) >= 5, f"reply arrived in too few steps: {growing}"
 
-    system_prompt = app.fake.requests[-1]["body"]["system"]
+    system_prompt = system_text(app.fake.requests[-1]["body"])
     assert "Write a novel" in system_prompt and "60,000 words" in system_prompt
     page.reload()
     expect(user_messages(page).last).to_have_text("Is my novel goal good enough?")
@@ -68,7 +68,7 @@ def test_shift_enter_adds_a_line_and_enter_sends(page, app):
 
 def test_overloaded_shows_error_and_retry_recovers(page, app):
     sign_up(page, app.url, "Retry Tester", unique_email("retry"))
-    app.fake.queue("overloaded")
+    app.fake.queue("overloaded", "overloaded", "overloaded")  # every attempt the chat makes
     send_message(page, "Help me plan my week")
     expect(page.locator("#chat-error")).to_contain_text("overloaded")
     expect(user_messages(page).last).to_have_text("Help me plan my week")

@@ -24,7 +24,8 @@ from starlette.routing import Route
 from tests.polling import wait_until
 
 SCENARIOS = (
-    "normal", "unauthorized", "rate_limited", "overloaded", "hang", "midstream_error", "propose"
+    "normal", "unauthorized", "rate_limited", "rate_limited_30", "overloaded", "hang",
+    "midstream_error", "propose",
 )  # fmt: skip
 _GOAL_ID = re.compile(r"goal_id: ([0-9a-f]{24})")
 PROPOSE_TEXT = "Here is a sharper version of your goal."
@@ -33,8 +34,11 @@ _MARKER = re.compile(r"\[\[fake:(\w+)\]\]")
 _ERROR_STATUS = {
     "unauthorized": (401, "authentication_error", "invalid x-api-key"),
     "rate_limited": (429, "rate_limit_error", "Number of requests has exceeded your rate limit"),
+    "rate_limited_30": (429, "rate_limit_error", "Number of requests has exceeded your rate limit"),
     "overloaded": (529, "overloaded_error", "Overloaded"),
 }
+# The wait each error asks for; the SDK and the chat honour it.
+_RETRY_AFTER = {"rate_limited_30": {"retry-after": "30"}}
 
 
 def free_port() -> int:
@@ -64,6 +68,7 @@ class FakeAnthropic:
     # Rounds of tool calls to answer with, in order: each a list of {"name", "input"}, where
     # "input" is a dict or the raw JSON text to stream (malformed on purpose, say).
     _tool_rounds: list[list[dict]] = field(default_factory=list)
+    _cached_prefixes: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     port: int = 0
     _server: uvicorn.Server | None = None
@@ -84,6 +89,24 @@ class FakeAnthropic:
         with self._lock:
             self._tool_rounds.append(list(calls))
 
+    def _cache_usage(self, body: dict) -> dict:
+        """Prompt caching as the API reports it: the prefix up to the last cache breakpoint
+        (tools, then system blocks) is written the first time it is seen, read after."""
+        system = body.get("system")
+        blocks = system if isinstance(system, list) else []
+        marked = [i for i, block in enumerate(blocks) if block.get("cache_control")]
+        if not marked:
+            return {"cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}
+        prefix = json.dumps([body.get("tools"), blocks[: marked[-1] + 1]], sort_keys=True)
+        tokens = len(prefix) // 4
+        with self._lock:
+            seen = prefix in self._cached_prefixes
+            self._cached_prefixes.add(prefix)
+        return {
+            "cache_creation_input_tokens": 0 if seen else tokens,
+            "cache_read_input_tokens": tokens if seen else 0,
+        }
+
     def _next_tool_round(self, body: dict, scenario: str) -> list[dict]:
         with self._lock:
             if self._tool_rounds:
@@ -95,6 +118,7 @@ class FakeAnthropic:
     def reset(self) -> None:
         with self._lock:
             self._tool_rounds.clear()
+            self._cached_prefixes.clear()
             self._queued.clear()
             self.requests.clear()
         self.token_delay = self.first_token_delay = 0.0
@@ -120,7 +144,10 @@ class FakeAnthropic:
             return JSONResponse(
                 {"type": "error", "error": {"type": kind, "message": message}},
                 status_code=status,
-                headers={"retry-after-ms": "1", "request-id": "req_fake"},
+                headers={
+                    **_RETRY_AFTER.get(scenario, {"retry-after-ms": "1"}),
+                    "request-id": "req_fake",
+                },
             )
         if scenario == "hang":
             await asyncio.sleep(self.hang_seconds)
@@ -152,7 +179,7 @@ class FakeAnthropic:
                     "content": [],
                     "stop_reason": None,
                     "stop_sequence": None,
-                    "usage": {"input_tokens": 42, "output_tokens": 1},
+                    "usage": {"input_tokens": 42, "output_tokens": 1, **self._cache_usage(body)},
                 },
             },
         )
@@ -263,6 +290,12 @@ def _tool_use_events(index: int, call: dict) -> list[bytes]:
     return [_sse("content_block_start", start), *deltas, stop]
 
 
+def system_text(body: dict) -> str:
+    """The system prompt of a request as one text, whether sent as a string or in blocks."""
+    system = body.get("system") or ""
+    return system if isinstance(system, str) else "\n".join(b.get("text", "") for b in system)
+
+
 def _has_tool_results(body: dict) -> bool:
     messages = body.get("messages") or [{}]
     content = messages[-1].get("content")
@@ -274,9 +307,7 @@ def _has_tool_results(body: dict) -> bool:
 def _marker_proposal(body: dict) -> list[dict]:
     """For `[[fake:propose]] new text`: an edit of the first goal in the prompt, whose new
     text is what follows the marker."""
-    system = body.get("system")
-    system = system if isinstance(system, str) else json.dumps(system)
-    found = _GOAL_ID.search(system)
+    found = _GOAL_ID.search(system_text(body))
     if found is None:
         return []
     new_content = _MARKER.sub("", _last_user_text(body)).strip()

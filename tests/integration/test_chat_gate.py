@@ -17,7 +17,7 @@ from goalgetter.data import meetings as meetings_data
 from goalgetter.domain.checkins import parse_checkin
 from goalgetter.domain.recurrence import parse_schedule
 from goalgetter.scheduler import tick
-from tests.fakes.anthropic_fake import reply_tokens
+from tests.fakes.anthropic_fake import reply_tokens, system_text
 from tests.integration.test_conversation import claude, keep_going
 
 # Monday 2027-01-04 08:00 UTC; the weekly check-in is Mondays 09:00 Berlin (08:00 UTC), 30 min.
@@ -234,7 +234,7 @@ async def test_the_coach_counts_the_archived_check_ins_too(tracking_user, fake_c
         show=keep_going,
         now=meeting["start"] + timedelta(minutes=5),
     )
-    system = fake_claude.requests[-1]["body"]["system"]
+    system = system_text(fake_claude.requests[-1]["body"])
     brief = await meeting_brief(
         tracking_user, meeting["id"], {str(goal["_id"]): "Read 12 books"}, datetime.now(UTC)
     )
@@ -263,13 +263,13 @@ async def test_in_a_check_in_the_coach_knows_the_meeting_and_the_latest_check_in
     await send_and_reply(
         tracking_user, "Progress!", "", coach=claude(fake_claude), show=keep_going, now=during
     )
-    system = fake_claude.requests[-1]["body"]["system"]
+    system = system_text(fake_claude.requests[-1]["body"])
     assert "## This check-in\nThis is check-in number 1." in system
     assert "Latest check-in on Read 12 books: 40%, At risk (two behind)." in system
     # Outside a check-in (goal setting) there is no such section.
     other = await users.create_user("gus@example.com", "Gus", "hash")
     await send_and_reply(other["_id"], "Hi", "", coach=claude(fake_claude), show=keep_going)
-    assert "## This check-in" not in fake_claude.requests[-1]["body"]["system"]
+    assert "## This check-in" not in system_text(fake_claude.requests[-1]["body"])
 
 
 async def test_a_completed_check_in_gets_a_recap_from_its_check_ins(tracking_user, fake_claude):

@@ -8,7 +8,7 @@ from goalgetter.coach.context import CoachContext, GoalText, Turn
 from goalgetter.coach.llm import ClaudeCoach, CoachError, ReplyDone, coach_error
 from goalgetter.coach.persona import PERSONA
 from goalgetter.settings import Settings
-from tests.fakes.anthropic_fake import FakeAnthropic, reply_tokens
+from tests.fakes.anthropic_fake import FakeAnthropic, reply_tokens, system_text
 
 MODEL = "claude-test-model"
 MESSAGE = "I want to run a marathon this year"
@@ -58,9 +58,10 @@ async def test_normal_stream_yields_chunks_then_one_done_with_usage(fake_claude)
     chunks, done, error = await collect(make_coach(fake_claude))
     assert error is None
     assert chunks == reply_tokens(MESSAGE) and len(chunks) > 3
-    assert done == [
-        ReplyDone(model=MODEL, usage={"input_tokens": 42, "output_tokens": len(chunks)})
-    ]
+    [finished] = done
+    assert finished.model == MODEL
+    assert finished.usage["input_tokens"] == 42
+    assert finished.usage["output_tokens"] == len(chunks)
 
 
 async def test_request_carries_model_system_prompt_and_messages(fake_claude):
@@ -69,7 +70,7 @@ async def test_request_carries_model_system_prompt_and_messages(fake_claude):
     body, headers = request["body"], request["headers"]
     assert body["model"] == MODEL and body["stream"] is True
     assert body["max_tokens"] == Settings().anthropic_max_tokens
-    system = body["system"]
+    system = system_text(body)
     assert system.startswith(PERSONA)
     assert "Name: Ann Example" in system
     assert "### Run a marathon (open in their editor now)\n42 km by October" in system
@@ -151,3 +152,15 @@ async def test_closing_the_reply_early_closes_the_stream(fake_claude):
     assert first == reply_tokens(MESSAGE)[0]
     _, done, error = await collect(make_coach(fake_claude))  # the fake still serves
     assert error is None and len(done) == 1
+
+
+async def test_persona_and_goals_go_as_cached_blocks_and_cache_use_is_recorded(fake_claude):
+    _, [first], _ = await collect(make_coach(fake_claude))
+    _, [second], _ = await collect(make_coach(fake_claude), make_context("And a second question"))
+    blocks = fake_claude.requests[-1]["body"]["system"]
+    assert blocks[0] == {"type": "text", "text": PERSONA, "cache_control": {"type": "ephemeral"}}
+    assert "42 km by October" in blocks[1]["text"] and blocks[1]["cache_control"]
+    # Same persona, tools and goals: the second request reads what the first wrote.
+    assert first.usage["cache_creation_input_tokens"] > 0 == first.usage["cache_read_input_tokens"]
+    assert second.usage["cache_read_input_tokens"] == first.usage["cache_creation_input_tokens"]
+    assert second.usage["cache_creation_input_tokens"] == 0

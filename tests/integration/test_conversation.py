@@ -12,7 +12,7 @@ from goalgetter.coach.conversation import INTERNAL_ERROR, send_and_reply
 from goalgetter.coach.llm import ClaudeCoach, OfflineCoach, coach_error
 from goalgetter.data import chat_messages, goals, users
 from goalgetter.settings import Settings
-from tests.fakes.anthropic_fake import FakeAnthropic, reply_tokens
+from tests.fakes.anthropic_fake import FakeAnthropic, reply_tokens, system_text
 
 MODEL = "claude-test-model"
 MESSAGE = "Help me sharpen my marathon goal"
@@ -81,8 +81,10 @@ async def test_normal_reply_saved_complete_after_the_user_message(user, fake_cla
         "assistant",
         expected,
     )
-    usage = {"input_tokens": 42, "output_tokens": len(reply_tokens(MESSAGE))}
-    assert reply["metadata"] == {"model": MODEL, "usage": usage}
+    usage = reply["metadata"]["usage"]
+    assert reply["metadata"]["model"] == MODEL and set(reply["metadata"]) == {"model", "usage"}
+    assert usage["input_tokens"] == 42 and usage["output_tokens"] == len(reply_tokens(MESSAGE))
+    assert "cache_read_input_tokens" in usage and "cache_creation_input_tokens" in usage
 
 
 @pytest.mark.parametrize(
@@ -208,7 +210,7 @@ async def test_context_has_own_goals_and_only_the_last_ten_messages(user, fake_c
         user, MESSAGE, str(marathon["_id"]), coach=claude(fake_claude), show=keep_going
     )
     body = fake_claude.requests[-1]["body"]
-    system = body["system"]
+    system = system_text(body)
     assert "Name: Ann" in system
     heading = f"### Run a marathon (goal_id: {marathon['_id']}) (open in their editor now)"
     assert f"{heading}\nPhase: draft\n42 km by October" in system
