@@ -101,14 +101,17 @@ class AuthLimiter:
                 await self._give_back(FAILED_SIGN_INS_PER_EMAIL, "sign-in-failures", email_key)
 
 
-def build_limiter(settings: Settings) -> AuthLimiter:
-    """Needs a running event loop: the memory storage schedules its expiry task on it."""
-    if not settings.auth_rate_limits:
-        return AuthLimiter(None)
+def build_storage(settings: Settings) -> Storage:
+    """The counts' storage for these settings. Needs a running event loop: the memory
+    storage schedules its expiry task on it."""
     uri = storage_uri(settings.redis_url)
     # The asyncio client of the `redis` package (limits' default here would be coredis).
     options = {"implementation": "redispy"} if settings.redis_url else {}
-    return AuthLimiter(storage_from_string(uri, **options))
+    return storage_from_string(uri, **options)
+
+
+def build_limiter(settings: Settings) -> AuthLimiter:
+    return AuthLimiter(build_storage(settings) if settings.auth_rate_limits else None)
 
 
 _limiter: AuthLimiter | None = None

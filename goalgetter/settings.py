@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     # failure shown at once (the timeout and retries above are for background work).
     anthropic_chat_timeout_seconds: float = 15.0
     anthropic_chat_attempts: int = 3
+    # Fair use, per person (goalgetter/coach/quotas.py).
+    coach_quotas: bool = True
+    coach_messages_per_minute: int = 10
+    coach_tokens_per_day: int = 300_000
     anthropic_max_tokens: int = 1024
 
     # Email: unset -> outbox only.

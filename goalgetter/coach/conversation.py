@@ -28,6 +28,7 @@ from goalgetter.coach.context import HISTORY_LIMIT, CoachContext, GoalText, Turn
 from goalgetter.coach.gate import CoachClosed, GateView, read_gate
 from goalgetter.coach.llm import ClaudeCoach, CoachError, OfflineCoach
 from goalgetter.coach.meeting_brief import meeting_brief, series_brief
+from goalgetter.coach.quotas import CoachQuota, QuotaReached, get_quota
 from goalgetter.coach.reply import ProposalMade, ReplyDone, ReplyRetrying
 from goalgetter.data import chat_messages, users
 from goalgetter.data import goals as goals_data
@@ -228,6 +229,7 @@ async def send_and_reply(
     now: datetime | None = None,
     notify: ShowNotice | None = None,
     stored_as: MessageStored | None = None,
+    quota: CoachQuota | None = None,
 ) -> ReplyOutcome:
     """`retrying`: the message is already stored (a retry after a failed reply).
 
@@ -239,6 +241,8 @@ async def send_and_reply(
         gate = await read_gate(user_id, now)
         if not gate.access.open:
             raise CoachClosed(gate.access)
+        quota = quota or get_quota()
+        await quota.admit(user_id)
         stored, goals = await asyncio.gather(
             _store_message(user_id, message, retrying),
             goals_data.goals_with_content(user_id),
@@ -248,7 +252,7 @@ async def send_and_reply(
             raise stored
         if stored_as is not None and not retrying:
             await stored_as(stored[-1]["id"])
-    except CoachClosed:
+    except (CoachClosed, QuotaReached):
         raise
     except Exception as error:
         if retrying:
@@ -262,9 +266,19 @@ async def send_and_reply(
             raise goals
         context = await _send_context(user_id, gate, goals, stored, message, selected_goal_id)
         shown = _Shown(show, notify)
-        return await _reply(user_id, context, coach, shown, stop, attendance.start)
+        outcome = await _reply(user_id, context, coach, shown, stop, attendance.start)
+        await _charge(quota, user_id, outcome)
+        return outcome
     finally:
         await attendance.finish()
+
+
+async def _charge(quota: CoachQuota, user_id: ObjectId, outcome: ReplyOutcome) -> None:
+    try:
+        await quota.charge(user_id, outcome.meta.get("usage") or {})
+    except Exception:
+        # The reply is stored and shown; a count that could not be written is not its fault.
+        log.exception("Could not count the coach's tokens for %s", user_id)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from goalgetter.coach import conversation
 from goalgetter.coach.gate import CoachClosed, coach_gate
 from goalgetter.coach.greeting import greet_once
 from goalgetter.coach.llm import app_coach
+from goalgetter.coach.quotas import QuotaReached
 from goalgetter.data import chat_messages, proposals
 from goalgetter.domain.meetings import CoachAccess
 from goalgetter.domain.validation import ValidationError, check_chat_message
@@ -207,7 +208,7 @@ class ChatState(SessionState):
             user_id = await self._signed_in_user_id()
             selected_id = (await self.get_state(GoalsState)).selected_id
         stop = _LIVE_REPLIES[generation] = asyncio.Event()
-        outcome, failure, gate = None, "", None
+        outcome, failure, gate, unsent = None, "", None, ""
         try:
             outcome = await conversation.send_and_reply(
                 user_id,
@@ -224,16 +225,18 @@ class ChatState(SessionState):
             failure = FAILED_TO_SAVE
         except CoachClosed as closed:
             failure, gate = COACH_CLOSED, closed.access
+        except QuotaReached as reached:
+            failure = unsent = reached.message
         except Exception:
             failure = conversation.INTERNAL_ERROR
         finally:
             _LIVE_REPLIES.pop(generation, None)
             async with self:
                 if self._generation_id == generation:
-                    self._finish(outcome, failure)
+                    self._finish(outcome, failure, not_sent=failure in UNSENT or bool(unsent))
                 if gate is not None:
                     self._show_gate(gate)
-        if failure in UNSENT:
+        if failure in UNSENT or unsent:
             yield rx.set_value("chat-input", message)  # give the unsent text back
 
     def _stream_to_page(self, generation: str) -> conversation.ShowText:
@@ -280,7 +283,9 @@ class ChatState(SessionState):
 
         return stored_as
 
-    def _finish(self, outcome: conversation.ReplyOutcome | None, failure: str) -> None:
+    def _finish(
+        self, outcome: conversation.ReplyOutcome | None, failure: str, *, not_sent: bool
+    ) -> None:
         if outcome is not None and outcome.ref is not None:
             reply: ChatMessage = {
                 "id": outcome.message_id,
@@ -291,12 +296,12 @@ class ChatState(SessionState):
             }
             kept = [m for m in self.messages if m["id"] != reply["id"]]
             self.messages = [*kept, reply]
-        if failure in UNSENT and self.messages and not self.messages[-1]["id"]:
+        if not_sent and self.messages and not self.messages[-1]["id"]:
             self.messages.pop()
         error = failure or (outcome.error if outcome else "")
         self._end_generation()
         self.chat_error = error
-        self.can_retry = bool(error) and failure not in UNSENT
+        self.can_retry = bool(error) and not not_sent
 
     @rx.event
     async def accept_proposal(self, message_id: str, proposal_id: str):

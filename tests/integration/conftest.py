@@ -5,11 +5,15 @@ from __future__ import annotations
 import pytest
 
 from goalgetter import rate_limits
+from goalgetter.coach import quotas
 
 
 @pytest.fixture(autouse=True)
 async def fresh_rate_limits():
-    """Every test starts with no sign-in or sign-up counted (they all come from 127.0.0.1)."""
+    """Every test starts with no sign-in or sign-up counted (they all come from 127.0.0.1),
+    and no coach message or token counted."""
     await rate_limits.reset_limiter()
+    quotas.reset_quota()
     yield
     await rate_limits.reset_limiter()
+    quotas.reset_quota()
