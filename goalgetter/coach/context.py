@@ -55,6 +55,7 @@ class CoachContext:
     extra: dict = field(default_factory=dict)
     meeting: str = ""  # in a check-in: what the coach should know about it
     history_limit: int = HISTORY_LIMIT  # turns of `history` sent to the model
+    memory: str = ""  # a summary of the conversation before `history` (coach/memory.py)
 
     @property
     def selected_goal(self) -> GoalText | None:
@@ -110,6 +111,11 @@ def system_blocks(context: CoachContext) -> list[dict]:
         f"Phase: {context.phase}. {guidance}\n\n"
         f"## Their goals\n<goals>\n{render_goals(context.goals)}\n</goals>\n"
     )
+    if context.memory:
+        person += (
+            "\n## Earlier in your conversation (a summary of what came before the messages)"
+            f"\n<memory>\n{context.memory}\n</memory>\n"
+        )
     blocks = [
         {"type": "text", "text": PERSONA, "cache_control": CACHED},
         {"type": "text", "text": person, "cache_control": CACHED},

@@ -28,6 +28,7 @@ from goalgetter.coach.context import HISTORY_LIMIT, CoachContext, GoalText, Turn
 from goalgetter.coach.gate import CoachClosed, GateView, read_gate
 from goalgetter.coach.llm import ClaudeCoach, CoachError, OfflineCoach
 from goalgetter.coach.meeting_brief import meeting_brief, series_brief
+from goalgetter.coach.memory import remember_later
 from goalgetter.coach.quotas import CoachQuota, QuotaReached, get_quota
 from goalgetter.coach.reply import ProposalMade, ReplyDone, ReplyRetrying
 from goalgetter.data import chat_messages, users
@@ -107,12 +108,13 @@ async def build_context(
     `history`: the turns to send instead (a recap: the whole check-in, `message` not stored)."""
     user = await users.get_user(user_id) or {}
     goals = await goals_data.goals_with_content(user_id)
+    remembered = ""
     if history is None:
-        stored = await chat_messages.recent_messages(user_id, HISTORY_LIMIT + 4)
-        history = tuple(_turns_before(stored, retrying=True))
+        stored, kept = await chat_messages.recent_with_memory(user_id, HISTORY_LIMIT + 4)
+        history, remembered = tuple(_turns_before(stored, retrying=True)), kept["summary"]
     now, titles = datetime.now(UTC), _titles(goals)
     brief = await meeting_brief(user_id, meeting_id, titles, now) if meeting_id else ""
-    return _context(user, goals, selected_goal_id, history, message, brief)
+    return _context(user, goals, selected_goal_id, history, message, brief, remembered)
 
 
 def _titles(goals: list[dict]) -> dict[str, str]:
@@ -126,6 +128,7 @@ def _context(
     history: tuple[Turn, ...],
     message: str,
     meeting: str,
+    memory: str = "",
 ) -> CoachContext:
     return CoachContext(
         user_name=user.get("name", ""),
@@ -135,6 +138,7 @@ def _context(
         history_limit=max(HISTORY_LIMIT, len(history)),
         message=message,
         meeting=meeting,
+        memory=memory,
     )
 
 
@@ -142,27 +146,33 @@ async def _send_context(
     user_id: ObjectId,
     gate: GateView,
     goals: list[dict],
-    stored: list[dict],
+    read: tuple[list[dict], dict],
     message: str,
     selected_goal_id: str,
 ) -> CoachContext:
     """build_context from what the send has read already: the gate's user and series, the
-    goals, and the history that came back with the stored message."""
+    goals, and the history and memory that came back with the stored message."""
+    stored, kept = read
     history = tuple(_turns_before(stored, retrying=True))
     brief = ""
     meeting_id = gate.access.meeting_id
     if meeting_id and gate.series is not None:
         now = datetime.now(UTC)
         brief = await series_brief(user_id, gate.series, meeting_id, _titles(goals), now)
-    return _context(gate.user, goals, selected_goal_id, history, message, brief)
+    return _context(gate.user, goals, selected_goal_id, history, message, brief, kept["summary"])
 
 
-async def _store_message(user_id: ObjectId, message: str, retrying: bool) -> list[dict]:
-    """The user's last messages, this one stored last (a retry's is already)."""
+async def _store_message(
+    user_id: ObjectId, message: str, retrying: bool
+) -> tuple[list[dict], dict]:
+    """The user's last messages, this one stored last (a retry's is already), and the memory
+    of the ones before them."""
     if retrying:
-        return await chat_messages.recent_messages(user_id, HISTORY_LIMIT + 4)
-    _, stored = await chat_messages.append_and_recent(user_id, "user", message, HISTORY_LIMIT + 4)
-    return stored
+        return await chat_messages.recent_with_memory(user_id, HISTORY_LIMIT + 4)
+    _, stored, kept = await chat_messages.append_and_recent(
+        user_id, "user", message, HISTORY_LIMIT + 4
+    )
+    return stored, kept
 
 
 class _Attendance:
@@ -251,7 +261,7 @@ async def send_and_reply(
         if isinstance(stored, BaseException):
             raise stored
         if stored_as is not None and not retrying:
-            await stored_as(stored[-1]["id"])
+            await stored_as(stored[0][-1]["id"])
     except (CoachClosed, QuotaReached):
         raise
     except Exception as error:
@@ -268,6 +278,8 @@ async def send_and_reply(
         shown = _Shown(show, notify)
         outcome = await _reply(user_id, context, coach, shown, stop, attendance.start)
         await _charge(quota, user_id, outcome)
+        if outcome.ref is not None:
+            remember_later(user_id, coach)
         return outcome
     finally:
         await attendance.finish()

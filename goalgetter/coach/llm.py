@@ -48,6 +48,15 @@ def coach_error(kind: str) -> CoachError:
     return CoachError(kind, _ERROR_MESSAGES[kind])
 
 
+def _client(settings: Settings, timeout: float, retries: int) -> anthropic.AsyncAnthropic:
+    return anthropic.AsyncAnthropic(
+        api_key=settings.anthropic_api_key,
+        base_url=settings.anthropic_base_url or None,
+        timeout=timeout,
+        max_retries=retries,
+    )
+
+
 def _as_coach_error(raw: Exception, started: bool) -> CoachError:
     if isinstance(raw, anthropic.APIError):
         return _classify(raw, started)
@@ -125,12 +134,28 @@ class ClaudeCoach:
             if interactive
             else settings.anthropic_timeout_seconds
         )
-        self.client = anthropic.AsyncAnthropic(
-            api_key=settings.anthropic_api_key,
-            base_url=settings.anthropic_base_url or None,
-            timeout=timeout,
-            max_retries=0 if interactive else settings.anthropic_max_retries,
+        self.client = _client(
+            settings, timeout, 0 if interactive else settings.anthropic_max_retries
         )
+        # Background work (summaries, grading) may wait and retry as long as the SDK likes.
+        self.patient_client = (
+            _client(settings, settings.anthropic_timeout_seconds, settings.anthropic_max_retries)
+            if interactive
+            else self.client
+        )
+
+    async def complete(self, system: str, prompt: str, max_tokens: int = 600) -> str:
+        """One answer in words, not streamed, for background work; CoachError on failure."""
+        try:
+            answer = await self.patient_client.messages.create(
+                model=self.model,
+                max_tokens=max_tokens,
+                system=system,
+                messages=[{"role": "user", "content": prompt}],
+            )
+        except (anthropic.APIError, httpx2.TimeoutException, httpx2.TransportError) as raw:
+            raise _as_coach_error(raw, False) from raw
+        return "".join(block.text for block in answer.content if block.type == "text")
 
     async def reply(
         self, context: CoachContext

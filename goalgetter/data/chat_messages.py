@@ -57,27 +57,34 @@ class MessageRef:
 async def append_message(
     user_id: ObjectId, role: str, content: str, metadata: dict | None = None
 ) -> MessageRef:
-    ref, _, _ = await _append(user_id, role, content, metadata, 0)
+    ref, _, _, _ = await _append(user_id, role, content, metadata, 0)
     return ref
 
 
 async def append_and_recent(
     user_id: ObjectId, role: str, content: str, limit: int
-) -> tuple[MessageRef, list[dict]]:
-    """append_message, and the user's last `limit` messages as recent_messages gives them,
-    the new one last: the bucket written comes back with its tail, so a send reads its
-    history without two more round trips (an older bucket only when this one is short)."""
-    ref, bucket, sequence = await _append(user_id, role, content, None, limit)
+) -> tuple[MessageRef, list[dict], dict]:
+    """append_message, the user's last `limit` messages as recent_messages gives them (the
+    new one last) and the memory of older ones (`memory`): the bucket written comes back with
+    its tail and the head with the memory, so a send reads its history without two more
+    round trips (an older bucket only when this one is short)."""
+    ref, bucket, sequence, head = await _append(user_id, role, content, None, limit)
     tail = bucket.get("messages", [])
     collected = _numbered(ref.bucket_id, bucket["count"] - len(tail), tail)
-    return ref, await _older(user_id, sequence - 1, collected, limit)
+    return ref, await _older(user_id, sequence - 1, collected, limit), memory(head)
+
+
+def memory(head: dict | None) -> dict:
+    """The running summary of the messages before `through` (goalgetter/coach/memory.py)."""
+    kept = (head or {}).get("memory") or {}
+    return {"summary": kept.get("summary", ""), "through": kept.get("through", 0)}
 
 
 async def _append(
     user_id: ObjectId, role: str, content: str, metadata: dict | None, tail: int
-) -> tuple[MessageRef, dict, int]:
-    """The new message's reference, its bucket (count, and the last `tail` messages) and the
-    bucket's sequence."""
+) -> tuple[MessageRef, dict, int, dict]:
+    """The new message's reference, its bucket (count, and the last `tail` messages), the
+    bucket's sequence and the user's head (count, memory)."""
     db = get_db()
     head = await db.chat_heads.find_one_and_update(
         {"_id": user_id},
@@ -101,7 +108,7 @@ async def _append(
         projection=projection,
         return_document=ReturnDocument.AFTER,
     )
-    return MessageRef(bucket["_id"], bucket["count"] - 1), bucket, sequence
+    return MessageRef(bucket["_id"], bucket["count"] - 1), bucket, sequence, head
 
 
 async def update_message(
@@ -122,9 +129,45 @@ async def update_message(
 
 async def recent_messages(user_id: ObjectId, limit: int) -> list[dict]:
     """The user's last `limit` messages, oldest first, each with its `id`."""
+    messages, _ = await recent_with_memory(user_id, limit)
+    return messages
+
+
+async def recent_with_memory(user_id: ObjectId, limit: int) -> tuple[list[dict], dict]:
+    """recent_messages, and the memory of older ones (one read of the head for both)."""
     head = await get_db().chat_heads.find_one({"_id": user_id})
     sequence = (head["count"] - 1) // BUCKET_SIZE if head else -1
-    return await _older(user_id, sequence, [], limit)
+    return await _older(user_id, sequence, [], limit), memory(head)
+
+
+async def read_head(user_id: ObjectId) -> dict:
+    """How many messages the user has (`count`) and the memory of them."""
+    found = await get_db().chat_heads.find_one({"_id": user_id}) or {}
+    return {"count": found.get("count", 0), "memory": memory(found)}
+
+
+async def messages_between(user_id: ObjectId, first: int, end: int) -> list[dict]:
+    """The user's messages numbered first..end-1 (oldest first): the buckets holding them."""
+    db, found = get_db(), []
+    for sequence in range(first // BUCKET_SIZE, (end - 1) // BUCKET_SIZE + 1 if end > first else 0):
+        bucket = await db.chat_messages.find_one({"_id": bucket_key(user_id, sequence)}) or {}
+        base = sequence * BUCKET_SIZE
+        found += [
+            m for at, m in enumerate(bucket.get("messages", []), start=base) if first <= at < end
+        ]
+    return found
+
+
+async def save_memory(user_id: ObjectId, summary: str, through: int) -> bool:
+    """Keep `summary` as the memory of messages before `through`, unless a newer one (a
+    larger `through`) is kept already: two summaries racing never go backwards."""
+    newer = {"$gt": [through, {"$ifNull": ["$memory.through", -1]}]}
+    kept = {"summary": summary, "through": through, "updated_at": datetime.now(UTC)}
+    result = await get_db().chat_heads.update_one(
+        {"_id": user_id},
+        [{"$set": {"memory": {"$cond": [newer, {"$literal": kept}, "$memory"]}}}],
+    )
+    return result.modified_count == 1
 
 
 async def _older(user_id: ObjectId, sequence: int, collected: list[dict], limit: int) -> list:

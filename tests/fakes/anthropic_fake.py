@@ -149,16 +149,19 @@ class FakeAnthropic:
                     "request-id": "req_fake",
                 },
             )
+        if not body.get("stream"):
+            return JSONResponse(_whole_message(body), headers={"request-id": "req_fake"})
+        # Taken now: a request that hangs must not take a round meant for a later one.
+        calls = self._next_tool_round(body, scenario)
         if scenario == "hang":
             await asyncio.sleep(self.hang_seconds)
         return StreamingResponse(
-            self._stream(body, scenario, record),
+            self._stream(body, scenario, record, calls),
             media_type="text/event-stream",
             headers={"request-id": "req_fake"},
         )
 
-    async def _stream(self, body: dict, scenario: str, record: dict):
-        calls = self._next_tool_round(body, scenario)
+    async def _stream(self, body: dict, scenario: str, record: dict, calls: list[dict]):
         if calls:
             text = PROPOSE_TEXT
         elif _has_tool_results(body):
@@ -288,6 +291,21 @@ def _tool_use_events(index: int, call: dict) -> list[bytes]:
     ]
     stop = _sse("content_block_stop", {"type": "content_block_stop", "index": index})
     return [_sse("content_block_start", start), *deltas, stop]
+
+
+def _whole_message(body: dict) -> dict:
+    """A non-streamed answer: the same words the stream would send, in one message."""
+    text = "".join(reply_tokens(_last_user_text(body)))
+    return {
+        "id": "msg_fake",
+        "type": "message",
+        "role": "assistant",
+        "model": body.get("model", "claude-fake"),
+        "content": [{"type": "text", "text": text}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": {"input_tokens": 42, "output_tokens": len(reply_tokens(_last_user_text(body)))},
+    }
 
 
 def system_text(body: dict) -> str:

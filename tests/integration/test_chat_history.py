@@ -19,7 +19,7 @@ async def test_append_and_recent_gives_what_recent_messages_reads(user, monkeypa
     monkeypatch.setattr(chat_messages, "BUCKET_SIZE", 3)
     for n in range(11):
         role = ("user", "assistant")[n % 2]
-        ref, recent = await chat_messages.append_and_recent(user, role, f"message {n}", limit)
+        ref, recent, _ = await chat_messages.append_and_recent(user, role, f"message {n}", limit)
         assert recent == await chat_messages.recent_messages(user, limit)
         assert recent[-1]["id"] == ref.message_id
         assert (recent[-1]["role"], recent[-1]["content"]) == (role, f"message {n}")
@@ -28,7 +28,7 @@ async def test_append_and_recent_gives_what_recent_messages_reads(user, monkeypa
 
 async def test_the_reference_returned_updates_the_message_stored(user):
     await chat_messages.append_message(user, "user", "Hi")
-    ref, _ = await chat_messages.append_and_recent(user, "assistant", "Hel", 5)
+    ref, _, _ = await chat_messages.append_and_recent(user, "assistant", "Hel", 5)
     assert await chat_messages.update_message(user, ref, "Hello!", {"model": "m"})
     [_, reply] = await chat_messages.recent_messages(user, 5)
     assert (reply["id"], reply["content"], reply["metadata"]) == (
