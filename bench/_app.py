@@ -35,6 +35,7 @@ def bench_app() -> Iterator[tuple[str, FakeAnthropic]]:
         anthropic_server() as fake,
     ):
         env = configured_app_env(mongo_uri, f"bench_{uuid.uuid4().hex[:8]}", redis_url, fake.url)
+        env["COACH_QUOTAS"] = "false"  # one bench user sends far more than a person may
         with running_app(workdir=Path(workdir), env=env) as url:
             yield url, fake
 
