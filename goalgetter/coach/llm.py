@@ -157,6 +157,23 @@ class ClaudeCoach:
             raise _as_coach_error(raw, False) from raw
         return "".join(block.text for block in answer.content if block.type == "text")
 
+    async def call_tool(self, system: str, prompt: str, tool: dict) -> object:
+        """The input Claude gives `tool` when made to call it (background work); None when
+        it answers otherwise; CoachError on failure."""
+        try:
+            answer = await self.patient_client.messages.create(
+                model=self.model,
+                max_tokens=600,
+                system=system,
+                messages=[{"role": "user", "content": prompt}],
+                tools=[tool],
+                tool_choice={"type": "tool", "name": tool["name"]},
+            )
+        except (anthropic.APIError, httpx2.TimeoutException, httpx2.TransportError) as raw:
+            raise _as_coach_error(raw, False) from raw
+        calls = [b for b in answer.content if b.type == "tool_use" and b.name == tool["name"]]
+        return calls[0].input if calls else None
+
     async def reply(
         self, context: CoachContext
     ) -> AsyncIterator[str | ProposalMade | ReplyRetrying | ReplyDone]:

@@ -55,11 +55,15 @@ def _deadline() -> rx.Component:
 
 
 def _letter(check: SmartLetter) -> rx.Component:
+    # With Claude configured, its reason for the verdict is the tooltip.
     return rx.el.span(
         check["letter"],
-        title=check["name"],
+        title=rx.cond(check["reason"] != "", check["name"] + ": " + check["reason"], check["name"]),
         class_name=rx.cond(check["passed"], "gg-smart gg-smart-ok", "gg-smart"),
-        custom_attrs={"data-passed": rx.cond(check["passed"], "true", "false")},
+        custom_attrs={
+            "data-passed": rx.cond(check["passed"], "true", "false"),
+            "data-by": rx.cond(check["reason"] != "", "coach", "heuristics"),
+        },
         aria_label=check["name"] + rx.cond(check["passed"], ": yes", ": missing"),
     )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bson import ObjectId
 from pymongo import DESCENDING, ReturnDocument
@@ -279,3 +279,38 @@ async def delete_goal(user_id: ObjectId, goal_id: object) -> bool:
 async def export_goals(user_id: ObjectId) -> list[dict]:
     cursor = get_db().goals.find({"user_id": user_id}, {"save_token": 0})
     return await cursor.sort("created_at", 1).to_list()
+
+
+async def claim_smart_grading(
+    user_id: ObjectId, goal_id: object, now: datetime, every: timedelta
+) -> tuple[dict | None, datetime | None]:
+    """(the goal as stored now, to be graded) when no grading of it was asked for within
+    `every` (this claim then counts as the ask); else (None, when the next may be asked).
+    (None, None) when the goal is not the user's. One write, whoever else is asking."""
+    oid = to_object_id(goal_id)
+    if oid is None:
+        return None, None
+    now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as stored: milliseconds
+    last = {"$ifNull": ["$smart_asked_at", datetime(2000, 1, 1, tzinfo=UTC)]}
+    due = {"$and": [{"$eq": ["$user_id", user_id]}, {"$lte": [last, now - every]}]}
+    token = secrets.token_hex(8)  # tells this claim from another one made at the same instant
+    claim = {"smart_asked_at": now, "smart_ask_token": token}
+    goal = await get_db().goals.find_one_and_update(
+        {"_id": oid},
+        [{"$set": set_when(due, claim)}],
+        return_document=ReturnDocument.AFTER,
+    )
+    if goal is None or goal.get("user_id") != user_id:
+        return None, None
+    asked = goal["smart_asked_at"].replace(tzinfo=UTC)
+    return (goal, None) if goal["smart_ask_token"] == token else (None, asked + every)
+
+
+async def store_smart_grade(
+    user_id: ObjectId, goal_id: object, version: int, letters: dict, now: datetime
+) -> None:
+    """Keep the verdicts on the goal's `version` (shown only while the goal is at it)."""
+    query = _owned(user_id, goal_id)
+    if query is not None:
+        grade = {"version": version, "letters": letters, "graded_at": now}
+        await get_db().goals.update_one(query, {"$set": {"smart_grade": grade}})

@@ -16,6 +16,7 @@ from goalgetter.data import goals as goals_data
 from goalgetter.domain.validation import ValidationError, check_goal_content, check_goal_title
 from goalgetter.state.goals import GOAL_MISSING, SAVE_FAILED, GoalsState
 from goalgetter.state.session import NotSignedIn
+from goalgetter.state.smart_grade import SmartGradeState
 
 # Seconds between retries of a save that could not reach the database; the last repeats.
 RETRY_PAUSES = (1, 2, 4, 8, 15, 30)
@@ -74,8 +75,11 @@ class AutosaveState(GoalsState):
             return
         self._show_status(goal_id, "saving")
         yield
-        if not await self._store(goal_id, kind, fields) and not self._retrying:
-            yield AutosaveState.retry_unsaved
+        if not await self._store(goal_id, kind, fields):
+            if not self._retrying:
+                yield AutosaveState.retry_unsaved
+        elif goal_id == self.selected_id and self.save_status == "saved":
+            yield SmartGradeState.grade_open_goal  # in the background, once a minute at most
 
     async def _store(self, goal_id: str, kind: str, fields: dict[str, str]) -> bool:
         """One save; False when the database could not be reached (the text is kept)."""

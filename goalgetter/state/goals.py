@@ -45,6 +45,7 @@ class SmartLetter(TypedDict):
     name: str
     passed: bool
     hint: str
+    reason: str  # the coach's reason for its verdict; "" for the live heuristics
 
 
 def goal_item(goal: dict) -> GoalItem:
@@ -58,11 +59,26 @@ def goal_item(goal: dict) -> GoalItem:
     }
 
 
-def smart_letters(title: str, content: str, deadline: str = "") -> list[SmartLetter]:
-    return [
-        {"letter": c.letter, "name": c.name, "passed": c.passed, "hint": c.hint}
-        for c in analyse_goal(title, content, deadline).checks
-    ]
+def smart_letters(
+    title: str, content: str, deadline: str = "", graded: dict | None = None
+) -> list[SmartLetter]:
+    """The live heuristics' letters, or the coach's verdicts (`graded`: {letter: {passed,
+    reason}}) where it gave one, with its reason as the hint."""
+    letters = []
+    for check in analyse_goal(title, content, deadline).checks:
+        verdict = (graded or {}).get(check.letter)
+        passed, reason = (verdict["passed"], verdict["reason"]) if verdict else (check.passed, "")
+        hint = reason or check.hint
+        letters.append(
+            {
+                "letter": check.letter,
+                "name": check.name,
+                "passed": passed,
+                "hint": hint,
+                "reason": reason,
+            }
+        )
+    return letters
 
 
 class GoalsState(SessionState):
@@ -115,6 +131,9 @@ class GoalsState(SessionState):
     _received_edits: dict[str, int] = {}
     # Text that could not reach the database, per goal and field: retried until stored.
     _unsaved: dict[str, dict[str, str]] = {}
+    # The coach's SMART verdicts on the open goal: {"of": (goal id, title, content, deadline)
+    # it judged, "letters": {letter: {passed, reason}}} (state/smart_grade.py).
+    _smart_grade: dict = {}
 
     @rx.var
     def allowed_phases(self) -> list[str]:
@@ -215,6 +234,11 @@ class GoalsState(SessionState):
 
     def _show_meta(self, goal: dict) -> None:
         meta = goal.get("metadata") or {}
+        grade = goal.get("smart_grade") or {}
+        if "content" in goal and grade.get("version") == goal.get("version"):
+            self._smart_grade = {}
+            self.deadline = meta.get("deadline") or ""
+            self._take_smart_grade(goal, grade.get("letters"))
         self.meta_error = self.celebration = ""
         self.phase = goal.get("phase", "")
         self.deadline = meta.get("deadline") or ""
@@ -226,8 +250,20 @@ class GoalsState(SessionState):
         self._refresh_smart()
 
     def _refresh_smart(self) -> None:
-        # A deadline set here counts for T as much as one written in the text.
-        self.smart = smart_letters(self._title, self._content, self.deadline)
+        # A deadline set here counts for T as much as one written in the text. The coach's
+        # verdicts count only while the editor holds exactly what it judged.
+        judged = [self.selected_id, self._title, self._content, self.deadline]
+        graded = self._smart_grade.get("letters") if self._smart_grade.get("of") == judged else None
+        self.smart = smart_letters(self._title, self._content, self.deadline, graded)
+
+    def _take_smart_grade(self, goal: dict, letters: dict | None) -> None:
+        """The coach's verdicts on `goal` as stored (None: keep the heuristics)."""
+        if letters is None or str(goal["_id"]) != self.selected_id:
+            return
+        deadline = (goal.get("metadata") or {}).get("deadline") or ""
+        judged = [self.selected_id, goal["title"], goal["content"], deadline]
+        self._smart_grade = {"of": judged, "letters": letters}
+        self._refresh_smart()
 
     def _update_item(self, goal: dict) -> None:
         """The list row of `goal`, moved to the top (it is the most recently changed)."""

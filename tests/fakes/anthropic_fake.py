@@ -64,11 +64,14 @@ class FakeAnthropic:
     first_token_delay: float = 0.0
     hang_seconds: float = 30.0
     requests: list[dict] = field(default_factory=list)
+    background_requests: list[dict] = field(default_factory=list)
     _queued: list[str] = field(default_factory=list)
     # Rounds of tool calls to answer with, in order: each a list of {"name", "input"}, where
     # "input" is a dict or the raw JSON text to stream (malformed on purpose, say).
     _tool_rounds: list[list[dict]] = field(default_factory=list)
     _cached_prefixes: set[str] = field(default_factory=set)
+    _queued_background: list[str] = field(default_factory=list)
+    _background_rounds: list[list[dict]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     port: int = 0
     _server: uvicorn.Server | None = None
@@ -78,16 +81,18 @@ class FakeAnthropic:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def queue(self, *scenarios: str) -> None:
+    def queue(self, *scenarios: str, background: bool = False) -> None:
+        """What the next chat replies (streamed) do; `background`: the next requests that are
+        not streamed (summaries, grading) instead, so neither kind takes the other's."""
         for scenario in scenarios:
             assert scenario in SCENARIOS, scenario
         with self._lock:
-            self._queued.extend(scenarios)
+            (self._queued_background if background else self._queued).extend(scenarios)
 
-    def queue_tool_calls(self, *calls: dict) -> None:
-        """The next reply that is not an error makes these tool calls (one round)."""
+    def queue_tool_calls(self, *calls: dict, background: bool = False) -> None:
+        """The next reply of that kind that is not an error makes these tool calls."""
         with self._lock:
-            self._tool_rounds.append(list(calls))
+            (self._background_rounds if background else self._tool_rounds).append(list(calls))
 
     def _cache_usage(self, body: dict) -> dict:
         """Prompt caching as the API reports it: the prefix up to the last cache breakpoint
@@ -108,9 +113,10 @@ class FakeAnthropic:
         }
 
     def _next_tool_round(self, body: dict, scenario: str) -> list[dict]:
+        rounds = self._tool_rounds if body.get("stream") else self._background_rounds
         with self._lock:
-            if self._tool_rounds:
-                return self._tool_rounds.pop(0)
+            if rounds:
+                return rounds.pop(0)
         if scenario == "propose" and not _has_tool_results(body):
             return _marker_proposal(body)
         return []
@@ -118,15 +124,19 @@ class FakeAnthropic:
     def reset(self) -> None:
         with self._lock:
             self._tool_rounds.clear()
+            self._background_rounds.clear()
+            self._queued_background.clear()
             self._cached_prefixes.clear()
             self._queued.clear()
             self.requests.clear()
+            self.background_requests.clear()
         self.token_delay = self.first_token_delay = 0.0
 
     def _next_scenario(self, body: dict) -> str:
+        queued = self._queued if body.get("stream") else self._queued_background
         with self._lock:
-            if self._queued:
-                return self._queued.pop(0)
+            if queued:
+                return queued.pop(0)
         found = _MARKER.search(_last_user_text(body))
         return found.group(1) if found and found.group(1) in SCENARIOS else "normal"
 
@@ -137,7 +147,9 @@ class FakeAnthropic:
             "body": body,
             "received_at": time.perf_counter(),
         }
-        self.requests.append(record)
+        # Chat replies are streamed; background work (summaries, grading) is not: kept apart,
+        # so a test reading the last chat request never finds a background one there.
+        (self.requests if body.get("stream") else self.background_requests).append(record)
         scenario = self._next_scenario(body)
         if scenario in _ERROR_STATUS:
             status, kind, message = _ERROR_STATUS[scenario]
@@ -150,7 +162,9 @@ class FakeAnthropic:
                 },
             )
         if not body.get("stream"):
-            return JSONResponse(_whole_message(body), headers={"request-id": "req_fake"})
+            calls = self._next_tool_round(body, scenario) if body.get("tools") else []
+            answer = _whole_message(body, calls)
+            return JSONResponse(answer, headers={"request-id": "req_fake"})
         # Taken now: a request that hangs must not take a round meant for a later one.
         calls = self._next_tool_round(body, scenario)
         if scenario == "hang":
@@ -293,16 +307,21 @@ def _tool_use_events(index: int, call: dict) -> list[bytes]:
     return [_sse("content_block_start", start), *deltas, stop]
 
 
-def _whole_message(body: dict) -> dict:
-    """A non-streamed answer: the same words the stream would send, in one message."""
+def _whole_message(body: dict, calls: list[dict]) -> dict:
+    """A non-streamed answer: the same words the stream would send, or the tool calls queued
+    (their input as given), in one message."""
     text = "".join(reply_tokens(_last_user_text(body)))
+    content = [
+        {"type": "tool_use", "id": f"toolu_fake_{n}", "name": c["name"], "input": c["input"]}
+        for n, c in enumerate(calls)
+    ] or [{"type": "text", "text": text}]
     return {
         "id": "msg_fake",
         "type": "message",
         "role": "assistant",
         "model": body.get("model", "claude-fake"),
-        "content": [{"type": "text", "text": text}],
-        "stop_reason": "end_turn",
+        "content": content,
+        "stop_reason": "tool_use" if calls else "end_turn",
         "stop_sequence": None,
         "usage": {"input_tokens": 42, "output_tokens": len(reply_tokens(_last_user_text(body)))},
     }

@@ -53,7 +53,7 @@ async def test_claude_writes_the_summary_and_the_next_prompt_carries_it(ann, fak
     await chat(ann, HISTORY_LIMIT + SUMMARY_BATCH)
     coach = claude(fake_claude)
     assert await remember(ann, coach)
-    [asked] = fake_claude.requests
+    [asked] = fake_claude.background_requests
     assert asked["body"]["system"] == SUMMARY_INSTRUCTIONS and not asked["body"].get("stream")
     assert EARLY_FACT in asked["body"]["messages"][0]["content"]
     summary = (await chat_messages.read_head(ann))["memory"]["summary"]
