@@ -209,6 +209,93 @@ def test_time_bound_fails_without_a_deadline(content):
     assert "T" not in passed("Goal", content)
 
 
+# --- The product issue: reasons, time limits, specificity, "first" -------------------------
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "Practise Spanish every evening, so I keep learning",
+        "Take the kids hiking every Saturday, since they grow up fast",
+        "Do 20 minutes of yoga every morning to handle stress better",
+        "Cycle to work every day to save money on the train",
+    ],
+)
+def test_a_purpose_clause_is_a_reason(content):
+    assert "R" in passed("Goal", content)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "Sleep 8 hours a night, so far I manage 6",
+        "Run 5 km every Sunday, like I have done since 2019",
+        "Learn to handle stress at work",
+        "I need to save money",
+        "Cycle to work three days a week, no rush to start",
+        "Stretch every morning. Not sure why, no particular reason.",
+    ],
+)
+def test_look_alikes_of_a_reason_are_not_one(content):
+    assert "R" not in passed("Goal", content)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "Eat no added sugar for the next 60 days",
+        "Do 50 push-ups every day for 8 weeks in a row",
+        "Go to the gym three times a week starting next Monday",
+        "Practise piano 15 minutes a day from January",
+        "Take one photo every day for a year",
+        "Write my best-man speech before my brother's wedding",
+    ],
+)
+def test_durations_start_dates_and_events_are_time_limits(content):
+    assert "T" in passed("Goal", content)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "I have wanted to play guitar for years",
+        "Meditate for 10 minutes after I wake up",
+        "Run a half marathon in under two hours",
+        "Learn ten songs on the guitar. No deadline yet.",
+        "Swim 1 km twice a week due to my knee injury",
+        "Visit Japan one day",
+    ],
+)
+def test_look_alikes_of_a_time_limit_are_not_one(content):
+    assert "T" not in passed("Goal", content)
+
+
+@pytest.mark.parametrize(
+    "title", ["Climb Kilimanjaro", "Meditate daily", "Learn Spanish", "Floss every night"]
+)
+def test_a_short_concrete_goal_is_specific(title):
+    assert "S" in passed(title)
+
+
+@pytest.mark.parametrize(
+    ("title", "content"),
+    [
+        ("Be a better manager", "Be a better manager because my team deserves it"),
+        ("Reading", "Read more books"),
+        ("Gym", "Go to the gym more often"),
+        ("Life", "I want to be more organised, be happier and have more energy, and generally "
+         "get my life together, feel better about myself and do more of what I enjoy."),
+    ],
+)  # fmt: skip
+def test_a_long_or_wordy_vague_goal_is_not_specific(title, content):
+    assert "S" not in passed(title, content)
+
+
+def test_first_in_my_first_marathon_is_not_a_plan():
+    assert passed("Run my first marathon") == {"S", "M"}
+    assert "A" in passed("Novel", "First step: write 300 words every morning")
+
+
 # --- Edge input ---------------------------------------------------------------------------
 
 
