@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import date
 
 import pytest
 from bson import ObjectId
 
 from goalgetter.coach.conversation import _turns_before, send_and_reply
+from goalgetter.coach.offline import OfflineCoach
 from goalgetter.data import chat_messages, goals, revisions, users
 from goalgetter.data.proposals import CHANGED_SINCE, decide, read_proposal
 from tests.fakes.anthropic_fake import AFTER_TOOLS_TEXT, PROPOSE_TEXT, FakeAnthropic
@@ -184,3 +186,25 @@ async def test_no_one_decides_another_persons_proposal(ann, goal, fake_claude):
         assert await decide(ann, message_id, proposal_id, accept=True) is None
     assert (await read_proposal(ann, outcome.message_id, pid))["status"] == "pending"
     assert json.dumps(outcome.proposals[0]["change"])  # stored as plain data
+
+
+async def test_the_offline_coach_proposes_what_the_person_said(ann):
+    goal = await goals.create_goal(ann, "Get fit", "I want to get fit and lose some weight.")
+    said = (
+        "OK, I'll run 3 times a week for 30 minutes and lose 5 kg by June 1st "
+        "because I want to keep up with my kids."
+    )
+    outcome = await send_and_reply(
+        ann, said, str(goal["_id"]), coach=OfflineCoach(token_delay_seconds=0), show=keep_going
+    )
+    kinds = {p["kind"]: p for p in outcome.proposals}
+    assert set(kinds) == {"goal_edit", "deadline"}
+    added = [line["text"] for line in kinds["goal_edit"]["lines"] if line["kind"] == "added"]
+    assert any("3 times a week" in line and "5 kg" in line for line in added)
+    today = date.today()
+    june = date(today.year if (today.month, today.day) < (6, 1) else today.year + 1, 6, 1)
+    assert kinds["deadline"]["change"] == {"deadline": june.isoformat()}
+    decision = await decide(ann, outcome.message_id, kinds["goal_edit"]["id"], accept=True)
+    assert decision.proposal["status"] == "accepted"
+    stored = await goals.get_goal(ann, goal["_id"])
+    assert stored["content"].startswith("I want to get fit") and "5 kg" in stored["content"]

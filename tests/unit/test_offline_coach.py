@@ -1,14 +1,24 @@
-"""The offline coach: deterministic replies that ask about what a goal is missing."""
+"""The offline coach, one message at a time: which question it asks about a goal, what it
+quotes back, the proposals it makes, and how its reply is streamed."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from goalgetter.coach.context import CoachContext, GoalText, Turn
-from goalgetter.coach.offline import OFFLINE_MODEL, OfflineCoach, offline_reply_text
+from goalgetter.coach.offline import (
+    OFFLINE_MODEL,
+    OfflineCoach,
+    OfflineReply,
+    Proposal,
+    offline_reply,
+    offline_reply_text,
+)
 from goalgetter.coach.reply import ReplyDone
 from goalgetter.domain.smart import analyse_goal
 
+TODAY = date(2025, 3, 10)
 FULL_SMART = GoalText(
     "Berlin marathon",
     "Run the Berlin marathon in under 4 hours by 2027-09-26 because I want to prove to "
@@ -26,24 +36,29 @@ ONLY_PLAN_MISSING = GoalText(
     "Marathon",
     "Run the Berlin marathon in under 4 hours by 2027-09-26 because I want to prove it",
 )
-QUESTIONS = {check.letter: check.question for check in analyse_goal("", "").checks}
-NAMES = {check.letter: check.name for check in analyse_goal("", "").checks}
+NAMES = {check.letter: check.name.lower() for check in analyse_goal("", "").checks}
 
 
-def context(*goals: GoalText, user_name: str = "Ada Lovelace") -> CoachContext:
+def context(*goals: GoalText, user_name: str = "Ada Lovelace", message: str = "How is my goal?"):
     return CoachContext(
         user_name=user_name,
         phase="goal_setting",
         goals=goals,
         history=(Turn("user", "Earlier"),),
-        message="How is my goal?",
+        message=message,
     )
 
 
+def reply_to(*goals: GoalText, message: str = "How is my goal?") -> OfflineReply:
+    return offline_reply(context(*goals, message=message), TODAY)
+
+
 def asked_letters(reply: str) -> list[str]:
-    """The SMART letters the reply asks about, in the order asked."""
+    """The SMART letters a reply asks about: each question is led by the letter's bold name."""
     by_name = {name: letter for letter, name in NAMES.items()}
-    return [by_name[name] for name in re.findall(r"^- \*\*([\w-]+):\*\*", reply, re.MULTILINE)]
+    pattern = "|".join(re.escape(name) for name in by_name)
+    leads = re.findall(rf"(?:make it|for|work on) \*\*({pattern})\*\*\.", reply)
+    return [by_name[name] for name in leads]
 
 
 def test_assumptions_about_the_sample_goals_hold():
@@ -57,86 +72,100 @@ def test_assumptions_about_the_sample_goals_hold():
 def test_reply_is_deterministic():
     for goals in [(), (VAGUE,), (FULL_SMART,), (NO_PLAN_NO_REASON, FULL_SMART)]:
         assert offline_reply_text(context(*goals)) == offline_reply_text(context(*goals))
+        assert reply_to(*goals) == reply_to(*goals)
+
+
+def test_reply_text_is_the_text_of_the_full_reply():
+    for goals in [(), (VAGUE,), (FULL_SMART,)]:
+        assert offline_reply_text(context(*goals)) == offline_reply(context(*goals)).text
 
 
 def test_no_goals_invites_writing_a_first_goal():
     reply = offline_reply_text(context())
-    assert "Write your first goal" in reply
+    assert "write your first goal on the left" in reply.lower()
     assert "Ada" in reply
     assert "Lovelace" not in reply  # first name only
     assert asked_letters(reply) == []
+    assert reply.count("?") == 1
+    assert "your goal" not in reply.lower()  # none is written: none is talked about
 
 
 def test_blank_goal_is_treated_like_no_goal():
     reply = offline_reply_text(context(GoalText("   ", "\n")))
-    assert "Write your first goal" in reply
+    assert "write your first goal on the left" in reply.lower()
 
 
 def test_missing_name_is_addressed_as_friend():
     assert "friend" in offline_reply_text(context(user_name=""))
+    assert "friend" in offline_reply_text(context(VAGUE, user_name=""))
 
 
-def test_full_smart_goal_gets_praise_and_asks_for_the_first_action():
-    reply = offline_reply_text(context(FULL_SMART))
-    assert "Now THAT is a goal" in reply
+def test_full_smart_goal_is_praised_for_what_it_says_and_asks_for_the_first_action():
+    reply = reply_to(FULL_SMART).text
     assert '"Berlin marathon"' in reply
-    assert "first action" in reply
-    assert reply.rstrip().endswith("?")
+    for quoted in ("4 hours", "2027-09-26", "prove to yourself"):
+        assert quoted in reply  # specific praise, quoted from the goal
+    assert "first action" in reply and "48 hours" in reply
+    assert reply.rstrip().endswith("?") and reply.count("?") == 1
     assert asked_letters(reply) == []
 
 
-def test_vague_goal_asks_two_questions_specific_then_measurable():
-    reply = offline_reply_text(context(VAGUE))
-    assert asked_letters(reply) == ["S", "M"]
-    assert QUESTIONS["S"] in reply
-    assert QUESTIONS["M"] in reply
-    assert QUESTIONS["T"] not in reply
+def test_vague_goal_asks_one_question_about_what_exactly():
+    reply = reply_to(VAGUE).text
+    assert asked_letters(reply) == ["S"]
+    assert reply.count("?") == 1
     assert '"Get fitter"' in reply
-    assert "Now THAT is a goal" not in reply
+    assert "48 hours" not in reply
 
 
 def test_relevant_is_asked_before_achievable():
-    reply = offline_reply_text(context(NO_PLAN_NO_REASON))
-    assert asked_letters(reply) == ["R", "A"]
-    assert reply.index(QUESTIONS["R"]) < reply.index(QUESTIONS["A"])
+    assert asked_letters(reply_to(NO_PLAN_NO_REASON).text) == ["R"]
 
 
 def test_time_bound_is_asked_before_achievable():
-    assert asked_letters(offline_reply_text(context(NO_PLAN_NO_DEADLINE))) == ["T", "A"]
+    assert asked_letters(reply_to(NO_PLAN_NO_DEADLINE).text) == ["T"]
 
 
-def test_one_missing_letter_gives_one_question():
-    reply = offline_reply_text(context(ONLY_PLAN_MISSING))
-    assert asked_letters(reply) == ["A"]
-    assert QUESTIONS["A"] in reply
+def test_the_last_missing_letter_is_asked():
+    assert asked_letters(reply_to(ONLY_PLAN_MISSING).text) == ["A"]
 
 
-def test_reply_names_what_is_already_strong():
-    reply = offline_reply_text(context(NO_PLAN_NO_REASON))
-    assert "specific, measurable, time-bound" in reply
+def test_reply_quotes_what_the_goal_already_has():
+    reply = reply_to(NO_PLAN_NO_REASON).text
+    assert "**4 hours**" in reply and "**2027-09-26**" in reply
+    reply = reply_to(NO_PLAN_NO_DEADLINE).text
+    assert "**5000 euros**" in reply and "your daughter's university fund" in reply
 
 
-def test_never_more_than_two_questions():
-    for goal in [VAGUE, NO_PLAN_NO_REASON, NO_PLAN_NO_DEADLINE, GoalText("x", "y")]:
-        assert len(asked_letters(offline_reply_text(context(goal)))) <= 2
+def test_never_more_than_one_question():
+    for goal in [VAGUE, NO_PLAN_NO_REASON, NO_PLAN_NO_DEADLINE, FULL_SMART, GoalText("x", "y")]:
+        reply = reply_to(goal).text
+        assert len(asked_letters(reply)) <= 1
+        assert reply.count("?") == 1
 
 
 def test_selected_goal_is_preferred_over_the_first():
     selected_full = GoalText(FULL_SMART.title, FULL_SMART.content, selected=True)
-    reply = offline_reply_text(context(VAGUE, selected_full))
-    assert "Now THAT is a goal" in reply
+    reply = reply_to(VAGUE, selected_full).text
+    assert "48 hours" in reply
     assert "Get fitter" not in reply
 
 
 def test_first_goal_is_used_when_none_is_selected():
-    reply = offline_reply_text(context(VAGUE, FULL_SMART))
+    reply = reply_to(VAGUE, FULL_SMART).text
     assert '"Get fitter"' in reply
-    assert asked_letters(reply) == ["S", "M"]
+    assert asked_letters(reply) == ["S"]
 
 
 def test_untitled_goal_is_called_this_goal():
-    reply = offline_reply_text(context(GoalText("", FULL_SMART.content)))
-    assert "This goal is specific" in reply
+    reply = reply_to(GoalText("", FULL_SMART.content)).text
+    assert "This goal already has" in reply
+
+
+def test_markup_in_a_goal_title_is_not_echoed():
+    reply = reply_to(GoalText("<b>**Run**</b> [x](javascript:y)", "")).text
+    assert '"Run x (javascript:y)"' in reply  # no brackets: no link
+    assert not re.search(r"[<>\[\]]", reply)
 
 
 def test_with_nothing_written_a_goal_like_message_is_coached_itself():
@@ -147,15 +176,56 @@ def test_with_nothing_written_a_goal_like_message_is_coached_itself():
         history=(),
         message="I want to run a marathon because my father ran one",
     )
-    reply = offline_reply_text(ctx)
-    assert reply.startswith("I like where this is heading") and "relevant" in reply
-    assert asked_letters(reply) == ["T", "A"]
-    assert reply.endswith("write it on the left as your first goal.")
+    reply = offline_reply(ctx, TODAY)
+    assert "because your father ran one" in reply.text  # said back in their own terms
+    assert "write it yourself on the left" in reply.text
+    assert reply.proposals == (
+        Proposal("append_text", "", "Run a marathon because my father ran one."),
+    )
+    assert len(asked_letters(reply.text)) == 1 and reply.text.count("?") == 1
 
 
 def test_with_nothing_written_a_short_message_gets_the_invitation():
     ctx = CoachContext("Ann", "goal_setting", (), (), "hi coach")
-    assert "Write your first goal on the left" in offline_reply_text(ctx)
+    reply = offline_reply_text(ctx)
+    assert "write your first goal on the left" in reply.lower()
+    assert reply.startswith("H")  # a greeting answered with a greeting
+
+
+def test_a_date_without_a_year_is_its_next_occurrence():
+    message = "I'll finish it by June 1st"
+    spring = offline_reply(context(VAGUE, message=message), date(2025, 3, 10))
+    summer = offline_reply(context(VAGUE, message=message), date(2025, 7, 1))
+    assert Proposal("deadline", "Get fitter", "2025-06-01") in spring.proposals
+    assert Proposal("deadline", "Get fitter", "2026-06-01") in summer.proposals
+    assert "**1 June 2025**" in spring.text and "**1 June 2026**" in summer.text
+
+
+def test_a_past_or_ambiguous_date_is_not_proposed_as_a_deadline():
+    for message in ["It was due by 2020-01-01", "Deadline 06/01/2026", "By February 30"]:
+        reply = reply_to(VAGUE, message=message)
+        assert [p for p in reply.proposals if p.kind == "deadline"] == [], message
+
+
+def test_the_goal_s_own_deadline_is_not_proposed_again():
+    goal = GoalText("Get fitter", "", deadline="2025-06-01")
+    reply = reply_to(goal, message="By June 1st")
+    assert [p for p in reply.proposals if p.kind == "deadline"] == []
+
+
+def test_at_most_one_proposal_of_each_kind():
+    message = (
+        "I will run 5 km by 2025-05-01 and 10 km by 2025-09-01 because I love it.\n"
+        "- buy shoes\n- join the club"
+    )
+    reply = reply_to(VAGUE, message=message)
+    kinds = [proposal.kind for proposal in reply.proposals]
+    assert sorted(kinds) == ["append_text", "deadline", "milestones"]
+    assert Proposal("deadline", "Get fitter", "2025-05-01") in reply.proposals
+    assert Proposal("milestones", "Get fitter", items=("Buy shoes", "Join the club")) in (
+        reply.proposals
+    )
+    assert "accept the cards below" in reply.text
 
 
 async def collect(coach: OfflineCoach, ctx: CoachContext) -> list[str | ReplyDone]:
