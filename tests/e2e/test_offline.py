@@ -31,7 +31,7 @@ def test_embedded_defaults_offline_coach_and_restart(browser, tmp_path):
         send_message(page, "Is this a good goal?")
         wait_reply_done(page)
         reply = assistant_messages(page).last
-        expect(reply).to_contain_text("Measurable")
+        expect(reply).to_contain_text("specific")  # "get fitter" names no concrete outcome yet
         expect(reply).to_contain_text("Get fitter")
         answer = reply.inner_text()
         context.close()
