@@ -8,15 +8,18 @@ from goalgetter.exports import EXPORT_ROUTES
 from goalgetter.pages.auth import login_page, signup_page
 from goalgetter.pages.home import home_page
 from goalgetter.pages.meetings import meetings_page
+from goalgetter.pages.settings import settings_page
 from goalgetter.pages.workspace import workspace_page
 from goalgetter.routes import http_routes
 from goalgetter.scheduler import scheduler_lifespan
+from goalgetter.shared_routes import SHARE_ROUTES
 from goalgetter.socket_session import websocket_sees_session_keys
 from goalgetter.state.auth_form import AuthFormState
 from goalgetter.state.chat import ChatState
 from goalgetter.state.guard import SessionGuard
 from goalgetter.state.meetings import MeetingsState
 from goalgetter.state.session import NotSignedIn, SessionState
+from goalgetter.state.shares import ShareState
 
 
 def handle_backend_error(exception: Exception):
@@ -29,7 +32,7 @@ def handle_backend_error(exception: Exception):
 app = rx.App(
     stylesheets=["/styles.css"],
     # Our routes first, then the wrapper that hides session tokens from the websocket.
-    api_transformer=[http_routes(*EXPORT_ROUTES), websocket_sees_session_keys],
+    api_transformer=[http_routes(*EXPORT_ROUTES, *SHARE_ROUTES), websocket_sees_session_keys],
     backend_exception_handler=handle_backend_error,
     head_components=[
         rx.el.meta(name="theme-color", content="#f76b15"),
@@ -60,4 +63,10 @@ app.add_page(
     route="/meetings",
     title="Check-ins · GoalGetter",
     on_load=MeetingsState.open_page,
+)
+app.add_page(
+    settings_page,
+    route="/settings",
+    title="Settings · GoalGetter",
+    on_load=ShareState.open_settings,
 )

@@ -17,12 +17,14 @@ from goalgetter.components.goal_list import goal_list
 from goalgetter.components.goal_meta import celebration_dialog, meta_bar, milestones
 from goalgetter.components.native_form import backend_url
 from goalgetter.components.safe_markdown import safe_markdown
+from goalgetter.components.share_dialog import share_dialog
 from goalgetter.domain.validation import MAX_GOAL_TITLE_LENGTH
 from goalgetter.state.goal_autosave import AutosaveState
 from goalgetter.state.goal_history import HistoryState
 from goalgetter.state.goal_templates import TemplatesState
 from goalgetter.state.goals import GoalsState
 from goalgetter.state.session import SessionState
+from goalgetter.state.shares import ShareState
 
 AUTOSAVE_DEBOUNCE_MS = 400
 
@@ -88,6 +90,7 @@ def _toolbar() -> rx.Component:
             "goal-save-template",
             on_click=TemplatesState.open_save_template,
         ),
+        _tool("share-2", "Share", "goal-share", on_click=ShareState.open_share),
         rx.cond(
             TemplatesState.template_saved != "",
             rx.text("Saved as template ✓", size="1", color_scheme="grass", id="template-saved"),
@@ -201,6 +204,7 @@ def goal_panel() -> rx.Component:
         delete_dialog(),
         template_picker(),
         save_template_dialog(),
+        share_dialog(),
         conflict_dialog(),
         history_dialog(),
         celebration_dialog(),

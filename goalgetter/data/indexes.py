@@ -19,3 +19,4 @@ async def ensure_indexes(db: AsyncDatabase) -> None:
     # Only the bulk operations (export, deleting a goal's history) filter revisions by user.
     await db.revision_heads.create_index([("user_id", ASCENDING)], name="user")
     await db.revisions.create_index([("user_id", ASCENDING)], name="user")
+    await db.shares.create_index([("user_id", ASCENDING)], name="user")

@@ -19,6 +19,7 @@ def app_header() -> rx.Component:
         rx.el.nav(
             rx.link("Goals", href="/workspace", id="nav-workspace"),
             rx.link("Check-ins", href="/meetings", id="nav-meetings"),
+            rx.link("Settings", href="/settings", id="nav-settings"),
             class_name="gg-nav",
         ),
         rx.spacer(),

@@ -1,0 +1,79 @@
+"""/settings: the account's settings; for now, the links shared with partners."""
+
+import reflex as rx
+
+from goalgetter.pages.workspace import app_header
+from goalgetter.state.shares import ShareRow, ShareState
+
+
+def _share_row(share: ShareRow) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.text(share["shows"], weight="medium", size="2"),
+            rx.text(
+                rx.cond(share["partner"] != "", "For " + share["partner"] + " · ", ""),
+                "Created ",
+                share["created"],
+                " · Expires: ",
+                share["expires"],
+                size="1",
+                color_scheme="gray",
+            ),
+            rx.text(share["opened"], size="1", color_scheme="gray"),
+            spacing="1",
+            flex="1",
+        ),
+        rx.button(
+            rx.icon("link-2-off", size=14),
+            "Turn off",
+            on_click=ShareState.revoke_share(share["id"]),
+            id="share-revoke",
+            class_name="gg-share-revoke",
+            color_scheme="red",
+            variant="soft",
+            size="1",
+            type="button",
+        ),
+        custom_attrs={"data-share-id": share["id"]},
+        class_name="gg-share-row",
+        align="center",
+        width="100%",
+    )
+
+
+def _shares() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Shared with partners", size="4"),
+        rx.text(
+            "Private read-only links to your goals. Turning one off ends it at once.",
+            size="2",
+            color_scheme="gray",
+        ),
+        rx.cond(
+            ShareState.shares_error != "",
+            rx.text(ShareState.shares_error, color_scheme="red", size="2"),
+        ),
+        rx.el.div(
+            rx.cond(
+                ShareState.shares.length() == 0,
+                rx.text(
+                    "Nothing shared. Use Share on a goal to create a link.",
+                    size="2",
+                    color_scheme="gray",
+                ),
+            ),
+            rx.foreach(ShareState.shares, _share_row),
+            id="shares-list",
+            class_name="gg-shares-list",
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def settings_page() -> rx.Component:
+    return rx.box(
+        app_header(),
+        rx.box(rx.heading("Settings", size="6"), _shares(), class_name="gg-page"),
+        class_name="gg-shell gg-scroll",
+    )
