@@ -55,13 +55,17 @@ def _made() -> rx.Component:
     return rx.vstack(
         rx.text("Send this private link to your partner:", size="2"),
         rx.el.code(ShareState.share_url, id="share-url", class_name="gg-share-url"),
-        rx.button(
-            rx.icon("copy", size=14),
-            "Copy link",
-            on_click=rx.set_clipboard(ShareState.share_url),
-            id="share-copy",
-            type="button",
-            variant="soft",
+        rx.hstack(
+            rx.button(
+                rx.icon("copy", size=14),
+                "Copy link",
+                on_click=rx.set_clipboard(ShareState.share_url),
+                id="share-copy",
+                type="button",
+                variant="soft",
+            ),
+            rx.button("Done", on_click=ShareState.close_share, id="share-done", type="button"),
+            spacing="2",
         ),
         rx.text(
             "Anyone with the link can read what you chose, nothing else. Turn it off any "

@@ -1,0 +1,50 @@
+"""Sharing in the browser: make a link, open it with no account, see only what was chosen,
+turn it off in Settings, and the link answers 404."""
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import screenshot
+from tests.e2e.flows import new_goal, send_message, sign_up, unique_email, wait_reply_done
+
+
+def test_a_partner_sees_only_the_shared_goal_until_it_is_turned_off(page, app, browser):
+    sign_up(page, app.url, "Share Owner", unique_email("share"))
+    new_goal(page, "Secret side project", "Nobody may read this.")
+    new_goal(page, "Run a marathon", "42 km by **October**, 4 runs a week.")
+    send_message(page, "A private word with my coach")
+    wait_reply_done(page)
+
+    page.click("#goal-share")
+    page.fill("#share-partner", "Sam")
+    page.click("#share-create")
+    link = page.locator("#share-url")
+    expect(link).to_contain_text("/s/")
+    url = link.inner_text().strip()
+    assert url.startswith("http")
+    screenshot(page, "share-dialog")
+    page.click("#share-done")
+
+    partner = browser.new_context(viewport={"width": 390, "height": 844})  # a phone, no cookies
+    visit = partner.new_page()
+    response = visit.goto(url)
+    assert response.status == 200
+    assert response.headers["referrer-policy"] == "no-referrer"
+    expect(visit.locator("article.goal h2")).to_have_text(["Run a marathon"])
+    expect(visit.locator("article.goal strong")).to_have_text("October")
+    html = visit.content()
+    for hidden in ("Secret side project", "Nobody may read", "A private word", "Coach here"):
+        assert hidden not in html
+    screenshot(visit, "shared-page-phone")
+
+    page.click("#nav-settings")
+    row = page.locator("#shares-list [data-share-id]")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Run a marathon")
+    expect(row).to_contain_text("For Sam")
+    expect(row).to_contain_text("Opened 1 time")
+    row.locator("#share-revoke").click()
+    expect(page.locator("#shares-list [data-share-id]")).to_have_count(0)
+
+    assert visit.goto(url).status == 404
+    expect(visit.locator("h1")).to_have_text("This link is not available")
+    partner.close()
