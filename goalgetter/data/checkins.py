@@ -43,8 +43,13 @@ async def goal_progress(user_id: ObjectId, goal_id: str) -> list[dict]:
 async def checkins_by_goal(user_id: ObjectId) -> dict[str, list[dict]]:
     """Every check-in of the user's goals, by goal id, each goal's oldest first."""
     upcoming, past = await meetings.list_meetings(user_id, past_limit=None)
+    return group_by_goal([*upcoming, *past])
+
+
+def group_by_goal(meeting_list: list[dict]) -> dict[str, list[dict]]:
+    """The check-ins recorded in these meetings, by goal id, each goal's oldest first."""
     by_goal: dict[str, list[dict]] = {}
-    for meeting in sorted([*upcoming, *past], key=lambda m: m["start"]):
+    for meeting in sorted(meeting_list, key=lambda m: m["start"]):
         for goal_id, checkin in (meeting.get("checkins") or {}).items():
             by_goal.setdefault(goal_id, []).append({"start": meeting["start"], **checkin})
     return by_goal

@@ -17,7 +17,7 @@ from bson import ObjectId
 
 from goalgetter.data import goals as goals_data
 from goalgetter.data import meetings, users
-from goalgetter.data.checkins import checkins_by_goal
+from goalgetter.data.checkins import group_by_goal
 from goalgetter.data.client import get_db
 from goalgetter.domain.shares import (
     MAX_SHARED_GOALS,
@@ -127,16 +127,17 @@ async def shared_page(share: dict) -> SharedPage:
     user_id = share["user_id"]
     user = await users.get_user(user_id) or {}
     zone = first_zone((user.get("settings") or {}).get("timezone"))
-    if share.get("goal_ids") is None:
-        shown = await goals_data.goals_with_content(
-            user_id, limit=MAX_SHARED_GOALS, phases=("active",)
-        )
+    chosen = share.get("goal_ids")
+    phases = ("active",) if chosen is None else SHOWN_PHASES
+    # One read of the person's goals (by the user index), then the chosen ones in order.
+    found = await goals_data.goals_with_content(user_id, limit=500, phases=phases)
+    if chosen is None:
+        shown = found[:MAX_SHARED_GOALS]
     else:
-        found = [await goals_data.get_goal(user_id, gid) for gid in share["goal_ids"]]
-        shown = [g for g in found if g is not None and g.get("phase") in SHOWN_PHASES]
+        by_id = {g["_id"]: g for g in found}
+        shown = [by_id[goal_id] for goal_id in chosen if goal_id in by_id]
     with_progress = bool(share.get("include_progress")) and user.get("phase") == "tracking"
-    progress = await checkins_by_goal(user_id) if with_progress else {}
-    recap = await _latest_recap(user_id) if with_progress else ()
+    progress, recap = await _progress(user_id) if with_progress else ({}, ())
     return SharedPage(
         owner=(user.get("name") or "").split(" ")[0],
         partner=share.get("partner_name", ""),
@@ -147,10 +148,11 @@ async def shared_page(share: dict) -> SharedPage:
     )
 
 
-async def _latest_recap(user_id: ObjectId) -> tuple[str, ...]:
-    _, past = await meetings.list_meetings(user_id)
+async def _progress(user_id: ObjectId) -> tuple[dict[str, list[dict]], tuple[str, ...]]:
+    """Each goal's check-ins, and the latest recap's bullets: one read of the meetings."""
+    upcoming, past = await meetings.list_meetings(user_id, past_limit=None)
     latest = next((m for m in past if m.get("recap")), None)
-    return recap_bullets(latest["recap"]) if latest else ()
+    return group_by_goal([*upcoming, *past]), recap_bullets(latest["recap"]) if latest else ()
 
 
 async def delete_user_shares(user_id: ObjectId) -> int:
