@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from bson import ObjectId
 
+from goalgetter import mail_delivery
 from goalgetter.data import sessions, users
 from goalgetter.domain.validation import (
     ValidationError,
@@ -18,6 +20,7 @@ from goalgetter.domain.validation import (
 )
 from goalgetter.settings import get_settings
 
+log = logging.getLogger(__name__)
 _hasher = PasswordHasher()
 # argon2 is slow on purpose (tens of ms, 64 MiB): hash and verify run in a worker thread so
 # the event loop keeps serving everyone else meanwhile.
@@ -31,9 +34,16 @@ async def sign_up(name: str, email: str, password: str) -> dict:
     check_password(password)
     password_hash = await asyncio.to_thread(_hasher.hash, password)
     try:
-        return await users.create_user(email, name, password_hash)
+        user = await users.create_user(email, name, password_hash)
     except users.EmailTaken:
         raise ValidationError("email", "email_taken") from None
+    try:
+        await mail_delivery.welcome(user)
+    except Exception:
+        # The account exists and works; a welcome that could not be queued is not worth
+        # refusing it for.
+        log.exception("Could not queue the welcome mail for %s", user["_id"])
+    return user
 
 
 async def sign_in(email: str, password: str) -> dict:

@@ -8,6 +8,7 @@ from goalgetter.exports import EXPORT_ROUTES
 from goalgetter.pages.auth import login_page, signup_page
 from goalgetter.pages.home import home_page
 from goalgetter.pages.meetings import meetings_page
+from goalgetter.pages.outbox import outbox_page
 from goalgetter.pages.settings import settings_page
 from goalgetter.pages.workspace import workspace_page
 from goalgetter.routes import http_routes
@@ -18,6 +19,7 @@ from goalgetter.state.auth_form import AuthFormState
 from goalgetter.state.chat import ChatState
 from goalgetter.state.guard import SessionGuard
 from goalgetter.state.meetings import MeetingsState
+from goalgetter.state.outbox import OutboxState
 from goalgetter.state.session import NotSignedIn, SessionState
 from goalgetter.state.shares import ShareState
 
@@ -63,6 +65,12 @@ app.add_page(
     route="/meetings",
     title="Check-ins · GoalGetter",
     on_load=MeetingsState.open_page,
+)
+app.add_page(
+    outbox_page,
+    route="/outbox",
+    title="Your mail · GoalGetter",
+    on_load=OutboxState.open_page,
 )
 app.add_page(
     settings_page,

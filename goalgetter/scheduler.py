@@ -54,6 +54,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from goalgetter.data import meeting_due, meeting_series, meetings
 from goalgetter.data import meeting_state as ms
 from goalgetter.data.client import get_db
+from goalgetter.mail_delivery import deliver_due
 
 log = logging.getLogger(__name__)
 
@@ -260,12 +261,20 @@ class MeetingScheduler:
         hand_off = self._hand_off if self.on_completed is not None else None
         async with self._lock:
             report = await tick(self.clock(), on_completed=hand_off)
+            await self._deliver_mail()
         self.last_report = report
         if report.transitions or report.failed:
             log.info("Meeting tick: %s", report)
         if self.on_tick is not None:
             self.on_tick(report)
         return report
+
+    async def _deliver_mail(self) -> None:
+        """Mail due by now (queued while the app was down, or retries): sent from here too."""
+        try:
+            await deliver_due(self.clock())
+        except Exception:
+            log.exception("Mail delivery failed; the next tick retries")
 
     async def _hand_off(self, user_id: ObjectId, meeting: dict) -> None:
         hook = _run_hook(self.on_completed, self._hook_slots, user_id, meeting)

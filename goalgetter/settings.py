@@ -49,8 +49,13 @@ class Settings(BaseSettings):
     coach_tokens_per_day: int = 300_000
     anthropic_max_tokens: int = 1024
 
-    # Email: unset -> outbox only.
+    # Email: unset -> outbox only (stored, written as .eml under data_dir/outbox, shown on
+    # /outbox). RESEND_API_URL points the SDK elsewhere (tests, staging).
     resend_api_key: str = ""
+    resend_api_url: str = "https://api.resend.com"
+    email_from: str = "GoalGetter <coach@goalgetter.app>"
+    # Where people reach the app: the links in mail.
+    public_url: str = "http://localhost:3000"
 
     # OAuth sign-in and Google Calendar: unset -> email + password only.
     google_client_id: str = ""

@@ -74,6 +74,13 @@ def _shares() -> rx.Component:
 def settings_page() -> rx.Component:
     return rx.box(
         app_header(),
-        rx.box(rx.heading("Settings", size="6"), _shares(), class_name="gg-page"),
+        rx.box(
+            rx.heading("Settings", size="6"),
+            rx.link(
+                "Your mail: everything GoalGetter sent you", href="/outbox", id="settings-outbox"
+            ),
+            _shares(),
+            class_name="gg-page",
+        ),
         class_name="gg-shell gg-scroll",
     )

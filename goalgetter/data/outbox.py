@@ -1,0 +1,122 @@
+"""Mail on its way out: one document per logical email, claimed atomically before sending.
+
+`_id` is the logical email's key ("welcome:<user id>", later "reminder-24h:<meeting>:<seq>"),
+so the same email is never queued twice, and it is the Idempotency-Key the provider sees on
+every attempt. A sender claims a mail with one compare-and-set (queued, or a claim that
+lapsed, → sending with its own token); only the holder of the token may record the outcome.
+So two processes, or a restart mid-send, never send one email twice from here, and the
+provider's idempotency covers a send whose answer was lost.
+
+What is still to be sent is listed in one `pending` document (`_id` "pending" in
+`outbox_due`: mail id → when it is due), so a delivery pass reads one document, not the
+collection (on the embedded store any other filter scans every mail ever queued).
+
+Statuses: queued → sending → sent | queued (a retry, later) | failed (the last attempt) |
+outbox (no provider configured: kept here and as an .eml file, never sent).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from bson import ObjectId
+from pymongo import ReturnDocument
+
+from goalgetter.data.client import get_db
+from goalgetter.data.conditional import set_when
+
+CLAIM_FOR = timedelta(minutes=2)  # a claim not settled by then may be taken over
+RETRY_WAITS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
+MAX_ATTEMPTS = len(RETRY_WAITS) + 1
+PENDING = "pending"
+KINDS = (
+    "welcome", "invitation", "update", "cancellation", "reminder-24h", "reminder-1h", "recap",
+    "milestone-nudge", "password-reset",
+)  # fmt: skip
+
+
+async def enqueue(user_id: ObjectId, key: str, message: dict, now: datetime) -> bool:
+    """Queue the email `key` (once: a key already queued is left alone); whether it is new.
+    `message`: kind, to, subject, text, html, headers, attachments."""
+    if message["kind"] not in KINDS:
+        raise ValueError(f"unknown mail kind {message['kind']!r}")
+    db = get_db()
+    # Listed first: a crash in between leaves a pending id that names no mail, dropped later.
+    await db.outbox_due.update_one({"_id": PENDING}, {"$set": {f"ids.{key}": now}}, upsert=True)
+    result = await db.outbox.update_one(
+        {"_id": key},
+        {
+            "$setOnInsert": {
+                **message,
+                "user_id": user_id,
+                "status": "queued",
+                "attempts": 0,
+                "created_at": now,
+                "due_at": now,
+                "claim": None,
+                "error": "",
+            }
+        },
+        upsert=True,
+    )
+    return result.upserted_id is not None
+
+
+async def due_ids(now: datetime) -> list[str]:
+    pending = await get_db().outbox_due.find_one({"_id": PENDING}) or {}
+    return [key for key, at in (pending.get("ids") or {}).items() if at.replace(tzinfo=UTC) <= now]
+
+
+async def claim(key: str, now: datetime) -> dict | None:
+    """The mail, claimed for sending by this caller (its `claim` token inside), or None when
+    it is not due, already claimed by someone else, or settled."""
+    token = secrets.token_hex(8)
+    lapsed = {"$lte": [{"$ifNull": ["$claimed_until", now]}, now]}
+    queued_and_due = {"$and": [{"$eq": ["$status", "queued"]}, {"$lte": ["$due_at", now]}]}
+    takeable = {"$or": [queued_and_due, {"$and": [{"$eq": ["$status", "sending"]}, lapsed]}]}
+    fields = {"status": "sending", "claim": token, "claimed_until": now + CLAIM_FOR}
+    mail = await get_db().outbox.find_one_and_update(
+        {"_id": key}, [{"$set": set_when(takeable, fields)}], return_document=ReturnDocument.AFTER
+    )
+    return mail if mail is not None and mail.get("claim") == token else None
+
+
+async def settle(mail: dict, status: str, now: datetime, **fields) -> bool:
+    """Record a claimed mail's outcome (sent, failed, outbox, or queued again for a retry at
+    `due_at`); False when the claim had lapsed and someone else holds the mail now."""
+    db = get_db()
+    update = {"status": status, "claim": None, "claimed_until": None, **fields}
+    if status != "queued":
+        update["settled_at"] = now
+    result = await db.outbox.update_one(
+        {"_id": mail["_id"]}, [{"$set": set_when({"$eq": ["$claim", mail["claim"]]}, update)}]
+    )
+    if status == "queued":
+        await db.outbox_due.update_one(
+            {"_id": PENDING}, {"$set": {f"ids.{mail['_id']}": fields["due_at"]}}
+        )
+    else:
+        await forget(mail["_id"])
+    return result.modified_count == 1
+
+
+async def drop_if_settled(key: str) -> None:
+    """A pending id whose mail is settled or gone (a crash between the two writes) leaves."""
+    mail = await get_db().outbox.find_one({"_id": key}, {"status": 1})
+    if mail is None or mail["status"] not in ("queued", "sending"):
+        await forget(key)
+
+
+async def forget(key: str) -> None:
+    await get_db().outbox_due.update_one({"_id": PENDING}, {"$unset": {f"ids.{key}": ""}})
+
+
+async def user_mail(user_id: ObjectId, limit: int = 100) -> list[dict]:
+    """The user's mail, newest first (the /outbox page)."""
+    cursor = get_db().outbox.find({"user_id": user_id}, {"attachments": 0})
+    return await cursor.sort("created_at", -1).limit(limit).to_list()
+
+
+async def delete_user_mail(user_id: ObjectId) -> int:
+    return (await get_db().outbox.delete_many({"user_id": user_id})).deleted_count

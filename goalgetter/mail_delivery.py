@@ -1,0 +1,84 @@
+"""Delivering queued mail: each due email claimed, sent, and its outcome recorded.
+
+`deliver_due(now)` is one pass; the app runs it right after queuing (sign-up's welcome) and
+from every scheduler tick, so a mail queued while the app was down goes out at start-up. A
+send that fails with 429, 5xx or a timeout is tried again after 1, 5 and 30 minutes with the
+same Idempotency-Key; after the last attempt it stays in the outbox as failed, with the
+error, visible on /outbox. Messages themselves come from goalgetter/mail_content.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+from datetime import UTC, datetime
+
+from bson import ObjectId
+
+from goalgetter import mail_content
+from goalgetter.data import outbox
+from goalgetter.integrations.mail import MailFailed, make_sender
+from goalgetter.settings import get_settings
+
+log = logging.getLogger(__name__)
+_tasks: set[asyncio.Task] = set()
+
+
+@dataclasses.dataclass
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+async def deliver_due(now: datetime, sender=None) -> DeliveryReport:
+    sender = sender or make_sender(get_settings())
+    report = DeliveryReport()
+    for key in await outbox.due_ids(now):
+        mail = await outbox.claim(key, now)
+        if mail is None:
+            await outbox.drop_if_settled(key)
+            continue
+        await _deliver(mail, sender, now, report)
+    return report
+
+
+async def _deliver(mail: dict, sender, now: datetime, report: DeliveryReport) -> None:
+    attempts = mail.get("attempts", 0) + 1
+    try:
+        sent_as = await sender.send(mail)
+    except MailFailed as failure:
+        if failure.retryable and attempts < outbox.MAX_ATTEMPTS:
+            due = now + outbox.RETRY_WAITS[attempts - 1]
+            await outbox.settle(
+                mail, "queued", now, attempts=attempts, due_at=due, error=str(failure)
+            )
+            report.retried += 1
+        else:
+            await outbox.settle(mail, "failed", now, attempts=attempts, error=str(failure))
+            report.failed += 1
+        return
+    await outbox.settle(mail, sender.status, now, attempts=attempts, sent_as=sent_as, error="")
+    report.sent += 1
+
+
+def deliver_soon() -> None:
+    """A delivery pass now, as a task of its own (the request that queued mail never waits)."""
+    task = asyncio.create_task(_deliver_quietly())
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
+
+
+async def _deliver_quietly() -> None:
+    with contextlib.suppress(Exception):
+        await deliver_due(datetime.now(UTC))
+
+
+async def welcome(user: dict, now: datetime | None = None) -> None:
+    """Queue the welcome mail (once per account) and send it soon."""
+    now = now or datetime.now(UTC)
+    message = mail_content.welcome(user["name"], user["email"], get_settings().public_url)
+    if await outbox.enqueue(ObjectId(user["_id"]), f"welcome:{user['_id']}", message, now):
+        deliver_soon()

@@ -1,0 +1,139 @@
+"""Mail: queued once, claimed before sending, sent through the real resend SDK against a
+loopback Resend, retried with the same Idempotency-Key, kept as failed after the last try,
+and written to the outbox folder when no provider is configured."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from bson import ObjectId
+
+from goalgetter import accounts, mail_content
+from goalgetter.data import outbox
+from goalgetter.data.client import get_db
+from goalgetter.integrations.mail import OutboxWriter, ResendSender
+from goalgetter.mail_delivery import deliver_due
+from goalgetter.settings import Settings
+from tests.fakes.resend_fake import FakeResend
+
+NOW = datetime(2027, 1, 5, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def resend_server():
+    server = FakeResend().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_resend(resend_server):
+    resend_server.reset()
+    yield resend_server
+    resend_server.reset()
+
+
+def resend_sender(fake: FakeResend) -> ResendSender:
+    return ResendSender(Settings(resend_api_key="re_test", resend_api_url=fake.url))
+
+
+@pytest.fixture
+async def welcome_key(db) -> str:
+    user_id = ObjectId()
+    message = mail_content.welcome("Ann Lee", "ann@example.com", "https://app.example")
+    assert await outbox.enqueue(user_id, f"welcome:{user_id}", message, NOW)
+    assert not await outbox.enqueue(user_id, f"welcome:{user_id}", message, NOW)  # once
+    return f"welcome:{user_id}"
+
+
+async def stored(key: str) -> dict:
+    return await get_db().outbox.find_one({"_id": key})
+
+
+async def test_a_mail_is_sent_once_with_its_key_as_the_idempotency_key(welcome_key, fake_resend):
+    sender = resend_sender(fake_resend)
+    assert (await deliver_due(NOW, sender)).sent == 1
+    assert (await deliver_due(NOW + timedelta(hours=1), sender)).sent == 0
+    [request] = fake_resend.requests
+    assert request["key"] == welcome_key
+    body = request["body"]
+    assert body["to"] == ["ann@example.com"] and body["subject"] == "Welcome to GoalGetter, Ann"
+    assert (
+        "https://app.example/workspace" in body["text"] and "<p>Welcome, Ann!</p>" in body["html"]
+    )
+    mail = await stored(welcome_key)
+    assert (mail["status"], mail["attempts"]) == ("sent", 1)
+    assert mail["sent_as"] == fake_resend.delivered[welcome_key]["id"]
+    assert await outbox.due_ids(NOW + timedelta(days=1)) == []
+
+
+async def test_a_5xx_is_retried_later_with_the_same_key(welcome_key, fake_resend):
+    sender = resend_sender(fake_resend)
+    fake_resend.queue("server_error")
+    assert (await deliver_due(NOW, sender)).retried == 1
+    mail = await stored(welcome_key)
+    assert mail["status"] == "queued" and "500" in mail["error"]
+    assert mail["due_at"].replace(tzinfo=UTC) == NOW + timedelta(minutes=1)
+    assert (await deliver_due(NOW + timedelta(seconds=30), sender)).sent == 0  # not yet
+    assert (await deliver_due(NOW + timedelta(minutes=1), sender)).sent == 1
+    assert [r["key"] for r in fake_resend.requests] == [welcome_key, welcome_key]
+    assert len(fake_resend.delivered) == 1
+
+
+async def test_after_the_last_attempt_it_stays_visible_as_failed(welcome_key, fake_resend):
+    sender = resend_sender(fake_resend)
+    fake_resend.queue(*["rate_limited"] * outbox.MAX_ATTEMPTS)
+    at = NOW
+    for wait in (timedelta(0), *outbox.RETRY_WAITS):
+        at += wait
+        await deliver_due(at, sender)
+    mail = await stored(welcome_key)
+    assert (mail["status"], mail["attempts"]) == ("failed", outbox.MAX_ATTEMPTS)
+    assert "429" in mail["error"]
+    [listed] = await outbox.user_mail(mail["user_id"])
+    assert listed["status"] == "failed" and listed["kind"] == "welcome"
+    assert await outbox.due_ids(at + timedelta(days=1)) == []
+
+
+async def test_a_refusal_no_retry_can_cure_fails_at_once(welcome_key, fake_resend):
+    fake_resend.queue("invalid")
+    report = await deliver_due(NOW, resend_sender(fake_resend))
+    assert report.failed == 1 and (await stored(welcome_key))["attempts"] == 1
+
+
+async def test_two_senders_racing_send_it_once(welcome_key, fake_resend):
+    fake_resend.hang_seconds = 0.3
+    fake_resend.queue("hang")  # the first send is slow: the second pass runs meanwhile
+    first, second = await asyncio.gather(
+        deliver_due(NOW, resend_sender(fake_resend)), deliver_due(NOW, resend_sender(fake_resend))
+    )
+    assert first.sent + second.sent == 1 and len(fake_resend.requests) == 1
+
+
+async def test_a_send_cut_off_mid_way_is_taken_over_once_its_claim_lapses(welcome_key, fake_resend):
+    assert await outbox.claim(welcome_key, NOW) is not None  # a process that then died
+    sender = resend_sender(fake_resend)
+    assert (await deliver_due(NOW + timedelta(minutes=1), sender)).sent == 0
+    assert (await deliver_due(NOW + outbox.CLAIM_FOR, sender)).sent == 1
+    assert [r["key"] for r in fake_resend.requests] == [welcome_key]
+
+
+async def test_without_a_provider_mail_lands_in_the_outbox_folder(welcome_key, tmp_path):
+    writer = OutboxWriter(tmp_path / "outbox", "GoalGetter <coach@example.test>")
+    assert (await deliver_due(NOW, writer)).sent == 1
+    mail = await stored(welcome_key)
+    assert mail["status"] == "outbox"
+    message = email.message_from_bytes((tmp_path / "outbox").joinpath(mail["sent_as"]).read_bytes())
+    assert message["Subject"] == "Welcome to GoalGetter, Ann" and message["To"] == "ann@example.com"
+    kinds = [part.get_content_type() for part in message.walk()]
+    assert "text/plain" in kinds and "text/html" in kinds
+
+
+async def test_sign_up_queues_one_welcome(db):
+    user = await accounts.sign_up("Bo Park", "bo@example.com", "long enough password")
+    mail = await stored(f"welcome:{user['_id']}")
+    assert mail["kind"] == "welcome" and mail["to"] == "bo@example.com"
+    assert mail["user_id"] == user["_id"]
