@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
+from zoneinfo import ZoneInfo
 
 
 def _html(paragraphs: list[str], link: str, action: str) -> str:
@@ -36,4 +38,70 @@ def welcome(name: str, to: str, public_url: str) -> dict:
         "html": _html(paragraphs, link, "Write your first goal"),
         "headers": {},
         "attachments": [],
+    }
+
+
+def _when_local(start: datetime, zone: ZoneInfo) -> str:
+    local = start.astimezone(zone)
+    return f"{local:%A} {local.day} {local:%B} at {local:%H:%M} ({zone.key} time)"
+
+
+def reminder(
+    kind: str, name: str, to: str, start: datetime, zone: ZoneInfo, public_url: str
+) -> dict:
+    first = (name or "there").split(" ")[0]
+    when = _when_local(start, zone)
+    soon = "tomorrow" if kind == "reminder-24h" else "in an hour"
+    link = f"{public_url.rstrip('/')}/workspace"
+    paragraphs = [
+        f"Hi {first}, your check-in with your coach is {soon}: {when}.",
+        "Take two minutes before it to look at your goals: what moved, what got stuck, and "
+        "what you will commit to next. The chat opens 30 minutes before the start.",
+    ]
+    text = "\n\n".join([*paragraphs, f"Open GoalGetter: {link}"])
+    return {
+        "kind": kind,
+        "to": to,
+        "subject": f"Your check-in is {soon}: {when}",
+        "text": text,
+        "html": _html(paragraphs, link, "Open GoalGetter"),
+        "headers": {},
+        "attachments": [],
+    }
+
+
+def invitation(
+    kind: str, name: str, to: str, start: datetime, zone: ZoneInfo, public_url: str, ics: str
+) -> dict:
+    """An invitation (kind "invitation"), an update ("update") or a cancellation, with its
+    .ics for calendar apps."""
+    first = (name or "there").split(" ")[0]
+    when = _when_local(start, zone)
+    link = f"{public_url.rstrip('/')}/meetings"
+    lead = {
+        "invitation": f"Hi {first}, your next check-in with your coach is on {when}.",
+        "update": f"Hi {first}, your check-in has moved to {when}.",
+        "cancellation": f"Hi {first}, your check-in on {when} is cancelled.",
+    }[kind]
+    paragraphs = [lead, "The attached invitation keeps your calendar up to date."]
+    subject = {
+        "invitation": f"Check-in: {when}",
+        "update": f"Check-in moved: {when}",
+        "cancellation": f"Check-in cancelled: {when}",
+    }[kind]
+    method = "CANCEL" if kind == "cancellation" else "REQUEST"
+    return {
+        "kind": kind,
+        "to": to,
+        "subject": subject,
+        "text": "\n\n".join([*paragraphs, f"Your check-ins: {link}"]),
+        "html": _html(paragraphs, link, "See your check-ins"),
+        "headers": {},
+        "attachments": [
+            {
+                "filename": "invite.ics",
+                "content_type": f"text/calendar; method={method}; charset=utf-8",
+                "content": ics,
+            }
+        ],
     }

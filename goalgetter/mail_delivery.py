@@ -18,7 +18,9 @@ from datetime import UTC, datetime
 from bson import ObjectId
 
 from goalgetter import mail_content
-from goalgetter.data import outbox
+from goalgetter.data import outbox, users
+from goalgetter.domain.timezones import first_zone
+from goalgetter.integrations import ics
 from goalgetter.integrations.mail import MailFailed, make_sender
 from goalgetter.settings import get_settings
 
@@ -82,3 +84,69 @@ async def welcome(user: dict, now: datetime | None = None) -> None:
     message = mail_content.welcome(user["name"], user["email"], get_settings().public_url)
     if await outbox.enqueue(ObjectId(user["_id"]), f"welcome:{user['_id']}", message, now):
         deliver_soon()
+
+
+async def _person(user_id: ObjectId) -> dict | None:
+    return await users.get_user(user_id)
+
+
+async def remind(user_id: ObjectId, state: dict, due: list[tuple[dict, str]], now: datetime) -> int:
+    """Queue the reminders `due` (meeting, kind) for the person; how many were new."""
+    person = await _person(user_id)
+    if person is None:
+        return 0
+    zone, url = first_zone(state["schedule"].get("timezone")), get_settings().public_url
+    queued = 0
+    for meeting, kind in due:
+        message = mail_content.reminder(
+            kind, person["name"], person["email"], meeting["start"], zone, url
+        )
+        key = f"{kind}:{meeting['id']}:{int(meeting['start'].timestamp())}"
+        queued += await outbox.enqueue(user_id, key, message, now)
+    return queued
+
+
+async def invite(user_id: ObjectId, state: dict, meeting_list: list[dict], now: datetime) -> int:
+    """Queue an invitation (or an update, or a cancellation) with its .ics for each meeting,
+    once per version of it (its SEQUENCE); how many were new."""
+    person = await _person(user_id)
+    if person is None:
+        return 0
+    settings = get_settings()
+    zone, queued = first_zone(state["schedule"].get("timezone")), 0
+    for meeting in meeting_list:
+        sequence = meeting.get("sequence", 0)
+        kind = (
+            "cancellation"
+            if meeting["status"] == "cancelled"
+            else "update"
+            if sequence
+            else "invitation"
+        )
+        calendar = ics.invitation(
+            meeting,
+            zone,
+            to=person["email"],
+            organizer=_address(settings.email_from),
+            link=f"{settings.public_url.rstrip('/')}/meetings",
+            stamp=now,
+            cancel=kind == "cancellation",
+        )
+        message = mail_content.invitation(
+            kind,
+            person["name"],
+            person["email"],
+            meeting["start"],
+            zone,
+            settings.public_url,
+            calendar,
+        )
+        queued += await outbox.enqueue(user_id, f"{kind}:{meeting['id']}:{sequence}", message, now)
+    if queued:
+        deliver_soon()
+    return queued
+
+
+def _address(sender: str) -> str:
+    """The bare address of "Name <address>"."""
+    return sender.rpartition("<")[2].rstrip(">").strip() or sender

@@ -51,6 +51,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bson import ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
 
+from goalgetter import mail_delivery
 from goalgetter.data import meeting_due, meeting_series, meetings
 from goalgetter.data import meeting_state as ms
 from goalgetter.data.client import get_db
@@ -107,9 +108,14 @@ def _check_now(now: datetime) -> None:
         raise ValueError("`now` must be a timezone-aware datetime (UTC).")
 
 
-def _advance(now: datetime) -> Callable[[dict], tuple[list, list]]:
-    """The tick's change to a series: its transitions, and the recaps asked for again."""
-    return lambda state: (ms.advance(state, now), ms.due_recaps(state, now))
+def _advance(now: datetime) -> Callable[[dict], tuple[list, list, list]]:
+    """The tick's change to a series: its transitions, the recaps asked for again, and the
+    reminders due (each marked sent in the same write, so one process sends it)."""
+    return lambda state: (
+        ms.advance(state, now),
+        ms.due_recaps(state, now),
+        ms.due_reminders(state, now),
+    )
 
 
 def _planned_due(state: dict, now: datetime) -> datetime | None:
@@ -141,7 +147,6 @@ async def tick(now: datetime, *, on_completed: OnCompleted | None = None) -> Tic
         report.entries += sum(len(keys) for _, keys in done.values())
         # One directory write for every slot the tick empties, not one per slot.
         await meeting_due.forget(db, done, now)
-        report.reminders = await send_due_reminders(now)
     finally:
         # Stored transitions get their hooks even when the rest of the tick failed.
         if on_completed is not None:
@@ -210,24 +215,15 @@ async def _apply(
         return
     report.created += applied.created
     report.archived += applied.archived
-    transitions, asked_again = applied.result
+    transitions, asked_again, reminders = applied.result
+    if reminders:
+        report.reminders += await mail_delivery.remind(user_id, applied.state, reminders, now)
     for meeting, before, after in transitions:
         report.transitions[f"{before}->{after}"] += 1
         if after == "completed":
             completed.append((user_id, dict(meeting)))
     report.recaps_retried += len(asked_again)
     completed += [(user_id, dict(meeting)) for meeting in asked_again]
-
-
-async def send_due_reminders(now: datetime) -> int:
-    """Reminder emails, 24 h and 1 h before each meeting (with .ics): a later issue.
-
-    The place for them: claim each reminder with one compare-and-set turning the meeting's
-    `reminder_24h_sent` / `reminder_1h_sent` false → true (meeting_series.mutate), send only after
-    winning the claim, and add start - 24 h / start - 1 h to meeting_state.next_due so the
-    due wheel brings the series here at the right time. Returns how many were sent.
-    """
-    return 0
 
 
 class MeetingScheduler:

@@ -44,10 +44,16 @@ RECAP_ATTEMPTS = 3
 FINISHED = ("completed", "missed", "cancelled")
 OPEN = ("scheduled", "active")
 _DATETIME_FIELDS = (
-    "start", "end", "attended_at", "greeted_at", "finished_at", "created_at", "recap_retry_at"
+    "start", "end", "attended_at", "greeted_at", "finished_at", "created_at", "recap_retry_at",
+    "moved_at",
 )  # fmt: skip
 _STATE_DATETIMES = ("generated_until", "next_due_at", "started_at", "updated_at")
 _ROLL_LIMIT = 200  # occurrences looked at per roll-forward, whatever happens
+# (mail kind, the meeting's flag, how long before the start)
+REMINDERS = (
+    ("reminder-24h", "reminder_24h_sent", timedelta(hours=24)),
+    ("reminder-1h", "reminder_1h_sent", timedelta(hours=1)),
+)
 
 
 def schedule_doc(schedule: Schedule) -> dict:
@@ -139,6 +145,7 @@ def new_meeting(state: dict, schedule: Schedule, start: datetime, now: datetime)
         # Reminder emails (a later issue) claim these false → true, one meeting at a time.
         "reminder_24h_sent": False,
         "reminder_1h_sent": False,
+        "sequence": 0,  # goes up with each change: calendars see the same event changed
         "created_at": now,
     }
 
@@ -263,16 +270,39 @@ def _take_archived(state: dict, now: datetime) -> list[dict]:
     return old
 
 
-def next_due(state: dict) -> datetime | None:
-    """The earliest instant at which `advance` would change something.
+def due_reminders(state: dict, now: datetime) -> list[tuple[dict, str]]:
+    """The reminders to send now, as (meeting, kind), each marked sent in place (so the
+    compare-and-set makes one writer the sender). One whose moment passed while the app was
+    down goes only if the check-in has not started; a 24 h reminder for a check-in planned
+    less than 24 h ahead is skipped (its invitation came late enough)."""
+    send = []
+    for meeting in state["meetings"]:
+        if meeting["status"] != "scheduled":
+            continue
+        for kind, flag, lead in REMINDERS:
+            if meeting.get(flag) or now < meeting["start"] - lead:
+                continue
+            meeting[flag] = True
+            planned_late = kind == "reminder-24h" and _planned_at(meeting) > meeting["start"] - lead
+            if now < meeting["start"] and not planned_late:
+                send.append((meeting, kind))
+    return send
 
-    Reminder emails (a later issue) add start - 24 h and start - 1 h here while their flag is
-    unset, once goalgetter/scheduler.py's `send_due_reminders` sends anything.
-    """
+
+def _planned_at(meeting: dict) -> datetime:
+    """When the check-in got its current time: its creation, or its last move."""
+    return meeting.get("moved_at") or meeting["created_at"]
+
+
+def next_due(state: dict) -> datetime | None:
+    """The earliest instant at which `advance` or `due_reminders` would change something."""
     dues = []
     for meeting in state["meetings"]:
         if meeting["status"] == "scheduled":
             dues.append(meeting["start"])
+            dues += [
+                meeting["start"] - lead for _, flag, lead in REMINDERS if not meeting.get(flag)
+            ]
         elif meeting["status"] == "active":
             dues.append(meeting["end"] + WINDOW_AFTER)
         elif meeting.get("recap_retry_at") is not None:

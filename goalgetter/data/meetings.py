@@ -291,6 +291,8 @@ async def reschedule(
             rescheduled=True,
             reminder_24h_sent=False,
             reminder_1h_sent=False,
+            moved_at=now,
+            sequence=meeting.get("sequence", 0) + 1,
         )
         return dict(meeting)
 
@@ -309,7 +311,7 @@ async def cancel(user_id: ObjectId, meeting_id: object, *, now: datetime) -> dic
                 "A check-in can be cancelled until 30 minutes before it starts, when the "
                 "coach opens for it.",
             )
-        meeting.update(status="cancelled", finished_at=now)
+        meeting.update(status="cancelled", finished_at=now, sequence=meeting.get("sequence", 0) + 1)
         return dict(meeting)
 
     return await edit_meeting(user_id, meeting_id, now, edit)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import TypedDict
 
 import reflex as rx
 
+from goalgetter import mail_delivery
 from goalgetter.coach.recap import write_recap
 from goalgetter.data import meetings as meetings_data
 from goalgetter.data import users
@@ -16,6 +18,7 @@ from goalgetter.domain.validation import ValidationError
 from goalgetter.state.session import SessionState
 
 MEETING_MISSING = "That check-in is no longer there."
+log = logging.getLogger(__name__)
 
 
 class MeetingItem(TypedDict):
@@ -157,13 +160,25 @@ class MeetingsState(SessionState):
         # Planning the series can take seconds on the embedded store: say so meanwhile.
         self.form_error, self.planning = "", True
         yield
+        now = datetime.now(UTC)
         try:
-            await meetings_data.start_tracking(user_id, schedule, now=datetime.now(UTC))
+            state = await meetings_data.start_tracking(user_id, schedule, now=now)
         except ValidationError as error:
             self.form_error = error.message
+        else:
+            planned = [m for m in state["meetings"] if m["status"] == "scheduled"]
+            await self._send_invitations(user_id, state, planned, now)
         finally:
             self.planning = False
         await self.load()
+
+    async def _send_invitations(self, user_id, state: dict, changed: list[dict], now) -> None:
+        """Invitations, updates or cancellations for calendars: queued, sent in the
+        background; a mail problem never undoes the change itself."""
+        try:
+            await mail_delivery.invite(user_id, state, changed, now)
+        except Exception:
+            log.exception("Could not queue check-in invitations for %s", user_id)
 
     @rx.event
     async def change_cadence(self, form: dict):
@@ -180,12 +195,17 @@ class MeetingsState(SessionState):
     async def _act(self, change) -> dict | None:
         """One meeting action; its refusal (a rule, or not this user's meeting) is shown.
         The meeting as changed, or None."""
+        user_id, now = await self._signed_in_user_id(), datetime.now(UTC)
         try:
-            done = await change(await self._signed_in_user_id(), datetime.now(UTC))
+            done = await change(user_id, now)
         except ValidationError as error:
             self.action_error = error.message
             return None
         self.action_error = "" if done is not None else MEETING_MISSING
+        if done is not None and done.get("sequence", 0) > 0:  # moved or cancelled
+            state = await meetings_data.series(user_id)
+            if state is not None:
+                await self._send_invitations(user_id, state, [done], now)
         self.reschedule_id = self.complete_id = ""
         await self.load()
         return done

@@ -72,7 +72,8 @@ async def test_start_tracking_stores_the_schedule_activates_drafts_and_plans_mee
     first = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
     assert starts(state) == [first + timedelta(weeks=n) for n in range(4)]
     assert state["meetings"][0]["end"] == first + timedelta(minutes=45)
-    assert state["next_due_at"] == first
+    # Due first at its 24 h reminder's moment (already past: the tick marks it, sends none).
+    assert state["next_due_at"] == first - timedelta(hours=24)
     assert state == await meetings.series(ann)
     phases = {g["_id"]: g["phase"] for g in await goals.export_goals(ann)}
     assert [phases[d["_id"]] for d in drafts] == ["active", "active"]

@@ -1,0 +1,75 @@
+"""Check-ins as iCalendar (RFC 5545) with the `icalendar` library: invitations, updates and
+cancellations by mail (iTIP METHOD REQUEST / CANCEL), and the subscription feed.
+
+Each check-in keeps one UID (`<meeting id>@goalgetter`) for its whole life, and a SEQUENCE
+that goes up with each change, so calendar apps show a moved check-in as the same event
+moved, not as a second one. Times are written in the person's zone with its VTIMEZONE.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, vCalAddress, vText
+
+PRODID = "-//GoalGetter//Check-ins//EN"
+UID_DOMAIN = "goalgetter"
+SUMMARY = "GoalGetter check-in"
+
+
+def uid(meeting_id: str) -> str:
+    return f"{meeting_id}@{UID_DOMAIN}"
+
+
+def _calendar(method: str | None) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if method:
+        calendar.add("method", method)
+    return calendar
+
+
+def _event(meeting: dict, zone: ZoneInfo, link: str, stamp: datetime, cancelled: bool) -> Event:
+    event = Event()
+    event.add("uid", uid(meeting["id"]))
+    event.add("dtstamp", stamp)
+    event.add("dtstart", meeting["start"].astimezone(zone))
+    event.add("dtend", meeting["end"].astimezone(zone))
+    event.add("sequence", int(meeting.get("sequence", 0)))
+    event.add("summary", SUMMARY)
+    event.add("description", f"Your check-in with your GoalGetter coach. Open it: {link}")
+    event.add("url", link)
+    event.add(
+        "status", "CANCELLED" if cancelled or meeting["status"] == "cancelled" else "CONFIRMED"
+    )
+    return event
+
+
+def invitation(
+    meeting: dict, zone: ZoneInfo, *, to: str, organizer: str, link: str, stamp: datetime,
+    cancel: bool = False,
+) -> str:  # fmt: skip
+    """One check-in as an iTIP message: REQUEST (new or changed) or CANCEL."""
+    calendar = _calendar("CANCEL" if cancel else "REQUEST")
+    event = _event(meeting, zone, link, stamp, cancel)
+    event.add("organizer", vCalAddress(f"mailto:{organizer}"))
+    attendee = vCalAddress(f"mailto:{to}")
+    attendee.params["role"] = vText("REQ-PARTICIPANT")
+    attendee.params["rsvp"] = vText("FALSE")
+    event.add("attendee", attendee)
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical().decode()
+
+
+def feed(meetings: list[dict], zone: ZoneInfo, *, link: str, stamp: datetime, name: str) -> str:
+    """The subscription feed: every check-in given, as published events."""
+    calendar = _calendar("PUBLISH")
+    calendar.add("x-wr-calname", name)
+    for meeting in meetings:
+        calendar.add_component(_event(meeting, zone, link, stamp, False))
+    calendar.add_missing_timezones()
+    return calendar.to_ical().decode()

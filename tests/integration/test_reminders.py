@@ -1,0 +1,130 @@
+"""Reaching out about check-ins: invitations with .ics (one UID per check-in, SEQUENCE up on
+each change, CANCEL when cancelled), and reminders 24 h and 1 h before, each at most once,
+queued by the scheduler's tick, never for a time the check-in no longer has."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from icalendar import Calendar
+
+from goalgetter import mail_delivery, scheduler
+from goalgetter.data import meetings, users
+from goalgetter.data.client import get_db
+from tests.integration.test_meetings_data import weekly
+
+# Monday 1 March 2027, 08:00 UTC; a weekly check-in on Thursdays at 18:00 Berlin (17:00 UTC).
+T0 = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
+FIRST = datetime(2027, 3, 4, 17, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def ann(db):
+    return (await users.create_user("ann@example.com", "Ann Lee", "hash"))["_id"]
+
+
+async def start(user_id, now=T0, at="18:00") -> dict:
+    schedule = weekly(at=at, zone="Europe/Berlin", weekday=3, after=now)
+    return await meetings.start_tracking(user_id, schedule, now=now)
+
+
+async def mails(kind: str | None = None) -> list[dict]:
+    query = {"kind": kind} if kind else {}
+    return await get_db().outbox.find(query).sort("created_at", 1).to_list()
+
+
+def calendar_of(mail: dict) -> Calendar:
+    [attachment] = mail["attachments"]
+    assert attachment["content_type"].startswith("text/calendar; method=")
+    return Calendar.from_ical(attachment["content"])
+
+
+def event_of(mail: dict):
+    return next(c for c in calendar_of(mail).walk() if c.name == "VEVENT")
+
+
+async def test_tracking_sends_one_invitation_per_check_in_with_its_calendar_entry(ann):
+    state = await start(ann)
+    planned = [m for m in state["meetings"] if m["status"] == "scheduled"]
+    assert await mail_delivery.invite(ann, state, planned, T0) == 4
+    assert await mail_delivery.invite(ann, state, planned, T0) == 0  # once per version
+    sent = await mails("invitation")
+    assert len(sent) == 4 and sent[0]["to"] == "ann@example.com"
+    assert "Thursday 4 March at 18:00 (Europe/Berlin time)" in sent[0]["text"]
+    calendar = calendar_of(sent[0])
+    assert str(calendar["method"]) == "REQUEST"
+    assert [c["tzid"] for c in calendar.walk("VTIMEZONE")] == ["Europe/Berlin"]
+    event = event_of(sent[0])
+    assert str(event["uid"]) == f"{planned[0]['id']}@goalgetter" and event["sequence"] == 0
+    assert (
+        event.decoded("dtstart") == FIRST
+        and str(event["dtstart"].params["TZID"]) == "Europe/Berlin"
+    )
+
+
+async def test_reminders_go_24_h_and_1_h_before_each_once(ann):
+    await start(ann)
+    await scheduler.tick(FIRST - timedelta(hours=24))
+    await scheduler.tick(FIRST - timedelta(hours=23, minutes=59))
+    [day] = await mails("reminder-24h")
+    assert "is tomorrow: Thursday 4 March at 18:00" in day["subject"]
+    assert await mails("reminder-1h") == []
+    await scheduler.tick(FIRST - timedelta(hours=1))
+    [hour] = await mails("reminder-1h")
+    assert "in an hour" in hour["subject"]
+    await scheduler.tick(FIRST - timedelta(minutes=30))
+    assert len(await mails("reminder-1h")) == 1 and len(await mails("reminder-24h")) == 1
+
+
+async def test_after_a_downtime_only_reminders_for_check_ins_not_started_go(ann):
+    await start(ann)
+    await scheduler.tick(FIRST + timedelta(minutes=5))  # down through both moments
+    assert await mails("reminder-24h") == [] and await mails("reminder-1h") == []
+    second = FIRST + timedelta(weeks=1)
+    await scheduler.tick(second - timedelta(minutes=40))  # both passed, not started
+    assert [m["subject"].split(":")[0] for m in await mails()] == [
+        "Your check-in is tomorrow",
+        "Your check-in is in an hour",
+    ]
+
+
+async def test_a_check_in_planned_less_than_a_day_ahead_gets_no_24_h_reminder(ann):
+    await start(ann, now=FIRST - timedelta(hours=10))
+    await scheduler.tick(FIRST - timedelta(hours=9))
+    await scheduler.tick(FIRST - timedelta(hours=1))
+    assert await mails("reminder-24h") == [] and len(await mails("reminder-1h")) == 1
+
+
+async def test_a_moved_check_in_is_reminded_at_its_new_time_and_updated_in_calendars(ann):
+    state = await start(ann)
+    first = next(m for m in state["meetings"] if m["status"] == "scheduled")
+    await scheduler.tick(FIRST - timedelta(hours=24))  # the 24 h reminder for the old time
+    moved = await meetings.reschedule(
+        ann, first["id"], FIRST + timedelta(hours=2), now=FIRST - timedelta(hours=20)
+    )
+    await scheduler.tick(FIRST - timedelta(hours=1))  # the old time's hour: nothing
+    assert await mails("reminder-1h") == []
+    await scheduler.tick(FIRST + timedelta(hours=1))  # the new time's hour
+    [hour] = await mails("reminder-1h")
+    assert "20:00" in hour["subject"]
+    state = await meetings.series(ann)
+    assert await mail_delivery.invite(ann, state, [moved], FIRST) == 1
+    [update] = await mails("update")
+    event = event_of(update)
+    assert str(event["uid"]) == f"{first['id']}@goalgetter" and event["sequence"] == 1
+    assert event.decoded("dtstart") == FIRST + timedelta(hours=2)
+
+
+async def test_a_cancelled_check_in_is_cancelled_in_calendars(ann):
+    state = await start(ann)
+    first = next(m for m in state["meetings"] if m["status"] == "scheduled")
+    cancelled = await meetings.cancel(ann, first["id"], now=T0 + timedelta(hours=1))
+    await mail_delivery.invite(ann, await meetings.series(ann), [cancelled], T0)
+    [mail] = await mails("cancellation")
+    assert str(calendar_of(mail)["method"]) == "CANCEL"
+    event = event_of(mail)
+    assert str(event["status"]) == "CANCELLED" and event["sequence"] == 1
+    assert str(event["uid"]) == f"{first['id']}@goalgetter"
+    await scheduler.tick(FIRST - timedelta(hours=1))
+    assert all(m["kind"] != "reminder-1h" or "4 March" not in m["subject"] for m in await mails())
