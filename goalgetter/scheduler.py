@@ -218,6 +218,9 @@ async def _apply(
     transitions, asked_again, reminders = applied.result
     if reminders:
         report.reminders += await mail_delivery.remind(user_id, applied.state, reminders, now)
+    if applied.created:  # rolled forward: the new check-ins go into the calendar too
+        planned = [m for m in applied.state["meetings"] if m["created_at"] == now]
+        await mail_delivery.invite(user_id, applied.state, planned, now)
     for meeting, before, after in transitions:
         report.transitions[f"{before}->{after}"] += 1
         if after == "completed":

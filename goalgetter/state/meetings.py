@@ -188,7 +188,18 @@ class MeetingsState(SessionState):
         except ValidationError as error:
             self.form_error = error.message
             return
-        await meetings_data.change_cadence(user_id, schedule, now=datetime.now(UTC))
+        now = datetime.now(UTC)
+        before = await meetings_data.series(user_id)
+        after = await meetings_data.change_cadence(user_id, schedule, now=now)
+        if before is not None and after is not None:
+            kept = {m["id"] for m in after["meetings"]}
+            dropped = [
+                {**m, "status": "cancelled", "sequence": m.get("sequence", 0) + 1}
+                for m in before["meetings"]
+                if m["status"] == "scheduled" and m["id"] not in kept
+            ]
+            planned = [m for m in after["meetings"] if m["created_at"] == now]
+            await self._send_invitations(user_id, after, [*dropped, *planned], now)
         self.form_error = ""
         await self.load()
 

@@ -83,10 +83,23 @@ async def test_after_a_downtime_only_reminders_for_check_ins_not_started_go(ann)
     assert await mails("reminder-24h") == [] and await mails("reminder-1h") == []
     second = FIRST + timedelta(weeks=1)
     await scheduler.tick(second - timedelta(minutes=40))  # both passed, not started
-    assert [m["subject"].split(":")[0] for m in await mails()] == [
+    reminders = [m for m in await mails() if m["kind"].startswith("reminder")]
+    assert [m["subject"].split(":")[0] for m in reminders] == [
         "Your check-in is tomorrow",
         "Your check-in is in an hour",
     ]
+
+
+async def test_a_check_in_planned_by_rolling_forward_is_invited_too(ann):
+    await start(ann)
+    await scheduler.tick(FIRST + timedelta(hours=2))  # the first is over: a fifth is planned
+    [invited] = await mails("invitation")
+    state = await meetings.series(ann)
+    newest = max(state["meetings"], key=lambda m: m["start"])
+    assert str(event_of(invited)["uid"]) == f"{newest['id']}@goalgetter"
+    # 18:00 in Berlin after the clocks went forward: 16:00 UTC now, not 17:00.
+    assert event_of(invited).decoded("dtstart") == newest["start"]
+    assert newest["start"] == datetime(2027, 4, 1, 16, 0, tzinfo=UTC)
 
 
 async def test_a_check_in_planned_less_than_a_day_ahead_gets_no_24_h_reminder(ann):
