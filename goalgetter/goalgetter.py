@@ -3,6 +3,7 @@
 import reflex as rx
 from reflex.app import default_backend_exception_handler
 
+from goalgetter.calendar_routes import CALENDAR_ROUTES
 from goalgetter.data.startup import database_lifespan
 from goalgetter.exports import EXPORT_ROUTES
 from goalgetter.pages.auth import login_page, signup_page
@@ -34,7 +35,10 @@ def handle_backend_error(exception: Exception):
 app = rx.App(
     stylesheets=["/styles.css"],
     # Our routes first, then the wrapper that hides session tokens from the websocket.
-    api_transformer=[http_routes(*EXPORT_ROUTES, *SHARE_ROUTES), websocket_sees_session_keys],
+    api_transformer=[
+        http_routes(*EXPORT_ROUTES, *SHARE_ROUTES, *CALENDAR_ROUTES),
+        websocket_sees_session_keys,
+    ],
     backend_exception_handler=handle_backend_error,
     head_components=[
         rx.el.meta(name="theme-color", content="#f76b15"),

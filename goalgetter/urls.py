@@ -31,3 +31,10 @@ def served_from_one_origin() -> bool:
     config = rx.config.get_config()
     api = origin_of(config.api_url)
     return api is not None and api == origin_of(config.deploy_url)
+
+
+def backend_base(page_origin: str | None) -> str:
+    """Where browsers reach the backend's routes, for links shown in full (a partner's share,
+    a calendar feed): the page's own origin when served from one, else Reflex's api_url."""
+    own = origin_of(page_origin) if served_from_one_origin() else None
+    return (own or rx.config.get_config().api_url).rstrip("/")

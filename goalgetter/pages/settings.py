@@ -3,6 +3,7 @@
 import reflex as rx
 
 from goalgetter.pages.workspace import app_header
+from goalgetter.state.calendar_feed import CalendarFeedState
 from goalgetter.state.shares import ShareRow, ShareState
 
 
@@ -71,6 +72,41 @@ def _shares() -> rx.Component:
     )
 
 
+def _calendar() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Your check-ins in your calendar", size="4"),
+        rx.text(
+            "Subscribe to this private address in Apple Calendar, Outlook, Thunderbird or "
+            "Google Calendar (From URL). Anyone with it can see your check-in times.",
+            size="2",
+            color_scheme="gray",
+        ),
+        rx.el.code(CalendarFeedState.feed_url, id="calendar-feed-url", class_name="gg-share-url"),
+        rx.hstack(
+            rx.button(
+                rx.icon("copy", size=14),
+                "Copy",
+                on_click=rx.set_clipboard(CalendarFeedState.feed_url),
+                variant="soft",
+                type="button",
+            ),
+            rx.button(
+                rx.icon("refresh-cw", size=14),
+                "Replace the address",
+                on_click=CalendarFeedState.rotate_feed,
+                id="calendar-feed-rotate",
+                variant="soft",
+                color_scheme="gray",
+                type="button",
+            ),
+            spacing="2",
+        ),
+        spacing="2",
+        width="100%",
+        margin_bottom="1.5em",
+    )
+
+
 def settings_page() -> rx.Component:
     return rx.box(
         app_header(),
@@ -79,6 +115,7 @@ def settings_page() -> rx.Component:
             rx.link(
                 "Your mail: everything GoalGetter sent you", href="/outbox", id="settings-outbox"
             ),
+            _calendar(),
             _shares(),
             class_name="gg-page",
         ),

@@ -11,8 +11,9 @@ from goalgetter.data import goals as goals_data
 from goalgetter.data import shares as shares_data
 from goalgetter.domain.shares import EXPIRY_DAYS
 from goalgetter.domain.validation import ValidationError
+from goalgetter.state.calendar_feed import CalendarFeedState
 from goalgetter.state.goals import GoalsState
-from goalgetter.urls import origin_of, served_from_one_origin
+from goalgetter.urls import backend_base
 
 SHARE_MISSING = "That share no longer exists."
 
@@ -68,10 +69,7 @@ class ShareState(GoalsState):
         self.share_open = False
 
     def _link(self, token: str) -> str:
-        """The link's full URL, where browsers reach the backend's routes."""
-        config = rx.config.get_config()
-        base = origin_of(self.router.url.origin) if served_from_one_origin() else None
-        return f"{(base or config.api_url).rstrip('/')}/s/{token}"
+        return f"{backend_base(self.router.url.origin)}/s/{token}"
 
     @rx.event
     async def create_share(self, form: dict):
@@ -98,7 +96,9 @@ class ShareState(GoalsState):
     @rx.event
     async def open_settings(self):
         """The settings page's load: the goals (for the shares' titles), then the shares."""
-        return await self._open_signed_in_page(GoalsState.load, ShareState.load_shares)
+        return await self._open_signed_in_page(
+            GoalsState.load, ShareState.load_shares, CalendarFeedState.load_feed
+        )
 
     @rx.event
     async def load_shares(self):
