@@ -23,6 +23,7 @@ from goalgetter.state.meetings import MeetingsState
 from goalgetter.state.outbox import OutboxState
 from goalgetter.state.session import NotSignedIn, SessionState
 from goalgetter.state.shares import ShareState
+from goalgetter.unsubscribe_routes import UNSUBSCRIBE_ROUTES
 
 
 def handle_backend_error(exception: Exception):
@@ -36,7 +37,7 @@ app = rx.App(
     stylesheets=["/styles.css"],
     # Our routes first, then the wrapper that hides session tokens from the websocket.
     api_transformer=[
-        http_routes(*EXPORT_ROUTES, *SHARE_ROUTES, *CALENDAR_ROUTES),
+        http_routes(*EXPORT_ROUTES, *SHARE_ROUTES, *CALENDAR_ROUTES, *UNSUBSCRIBE_ROUTES),
         websocket_sees_session_keys,
     ],
     backend_exception_handler=handle_backend_error,

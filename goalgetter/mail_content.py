@@ -20,6 +20,13 @@ def _html(paragraphs: list[str], link: str, action: str) -> str:
     )
 
 
+def unsubscribe_html(url: str) -> str:
+    return (
+        '<p style="color:#8b8d98;font-size:12px">Don\'t want these? '
+        f'<a href="{escape(url)}" style="color:#8b8d98">Unsubscribe</a>.</p>'
+    )
+
+
 def welcome(name: str, to: str, public_url: str) -> dict:
     first = (name or "there").split(" ")[0]
     link = f"{public_url.rstrip('/')}/workspace"

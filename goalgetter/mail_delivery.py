@@ -19,6 +19,7 @@ from bson import ObjectId
 
 from goalgetter import mail_content
 from goalgetter.data import outbox, users
+from goalgetter.domain import unsubscribe
 from goalgetter.domain.timezones import first_zone
 from goalgetter.integrations import ics
 from goalgetter.integrations.mail import MailFailed, make_sender
@@ -91,9 +92,10 @@ async def _person(user_id: ObjectId) -> dict | None:
 
 
 async def remind(user_id: ObjectId, state: dict, due: list[tuple[dict, str]], now: datetime) -> int:
-    """Queue the reminders `due` (meeting, kind) for the person; how many were new."""
+    """Queue the reminders `due` (meeting, kind) for the person; how many were new (none
+    when they turned reminders off)."""
     person = await _person(user_id)
-    if person is None:
+    if person is None or not users.wants(person, "reminders"):
         return 0
     zone, url = first_zone(state["schedule"].get("timezone")), get_settings().public_url
     queued = 0
@@ -102,7 +104,7 @@ async def remind(user_id: ObjectId, state: dict, due: list[tuple[dict, str]], no
             kind, person["name"], person["email"], meeting["start"], zone, url
         )
         key = f"{kind}:{meeting['id']}:{int(meeting['start'].timestamp())}"
-        queued += await outbox.enqueue(user_id, key, message, now)
+        queued += await outbox.enqueue(user_id, key, with_unsubscribe(message, user_id), now)
     return queued
 
 
@@ -110,19 +112,15 @@ async def invite(user_id: ObjectId, state: dict, meeting_list: list[dict], now: 
     """Queue an invitation (or an update, or a cancellation) with its .ics for each meeting,
     once per version of it (its SEQUENCE); how many were new."""
     person = await _person(user_id)
-    if person is None:
+    if person is None or not users.wants(person, "reminders"):
         return 0
     settings = get_settings()
     zone, queued = first_zone(state["schedule"].get("timezone")), 0
     for meeting in meeting_list:
         sequence = meeting.get("sequence", 0)
-        kind = (
-            "cancellation"
-            if meeting["status"] == "cancelled"
-            else "update"
-            if sequence
-            else "invitation"
-        )
+        kind = "update" if sequence else "invitation"
+        if meeting["status"] == "cancelled":
+            kind = "cancellation"
         calendar = ics.invitation(
             meeting,
             zone,
@@ -141,10 +139,25 @@ async def invite(user_id: ObjectId, state: dict, meeting_list: list[dict], now: 
             settings.public_url,
             calendar,
         )
-        queued += await outbox.enqueue(user_id, f"{kind}:{meeting['id']}:{sequence}", message, now)
+        key = f"{kind}:{meeting['id']}:{sequence}"
+        queued += await outbox.enqueue(user_id, key, with_unsubscribe(message, user_id), now)
     if queued:
         deliver_soon()
     return queued
+
+
+def with_unsubscribe(message: dict, user_id: ObjectId) -> dict:
+    """The message with its one-click unsubscribe link: in the text, and as headers."""
+    settings = get_settings()
+    group = unsubscribe.KIND_GROUPS[message["kind"]]
+    url = unsubscribe.link(settings.public_url, settings.resolved_secret_key(), str(user_id), group)
+    note = f"Stop these emails ({unsubscribe.GROUPS[group].lower()}): {url}"
+    return {
+        **message,
+        "text": f"{message['text']}\n\n{note}",
+        "html": message["html"] + mail_content.unsubscribe_html(url),
+        "headers": {**message.get("headers", {}), **unsubscribe.headers(url)},
+    }
 
 
 def _address(sender: str) -> str:

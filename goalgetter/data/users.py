@@ -83,3 +83,16 @@ async def get_user(user_id: ObjectId | str) -> dict | None:
     if oid is None:
         return None
     return await get_db().users.find_one({"_id": oid}, {"password_hash": 0})
+
+
+def wants(user: dict, group: str) -> bool:
+    """Whether the person wants this group of mail (domain/unsubscribe.GROUPS); yes until
+    they say no."""
+    return (user.get("notifications") or {}).get(group, True) is not False
+
+
+async def set_notification(user_id: ObjectId, group: str, wanted: bool) -> bool:
+    result = await get_db().users.update_one(
+        {"_id": user_id}, {"$set": {f"notifications.{group}": bool(wanted)}}
+    )
+    return result.matched_count == 1

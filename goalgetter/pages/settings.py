@@ -3,7 +3,7 @@
 import reflex as rx
 
 from goalgetter.pages.workspace import app_header
-from goalgetter.state.calendar_feed import CalendarFeedState
+from goalgetter.state.account_settings import CalendarFeedState, NotificationsState
 from goalgetter.state.shares import ShareRow, ShareState
 
 
@@ -72,6 +72,42 @@ def _shares() -> rx.Component:
     )
 
 
+def _toggle(label: str, checked, on_change, toggle_id: str) -> rx.Component:
+    return rx.el.label(
+        rx.switch(checked=checked, on_change=on_change, id=toggle_id),
+        rx.text(label, size="2"),
+        class_name="gg-check",
+    )
+
+
+def _mail() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Email", size="4"),
+        _toggle(
+            "Check-in invitations and reminders (a day and an hour before)",
+            NotificationsState.email_reminders,
+            NotificationsState.set_reminders,
+            "settings-email-reminders",
+        ),
+        _toggle(
+            "The recap after each check-in",
+            NotificationsState.email_recaps,
+            NotificationsState.set_recaps,
+            "settings-email-recaps",
+        ),
+        _toggle(
+            "A nudge when a milestone is due",
+            NotificationsState.email_nudges,
+            NotificationsState.set_nudges,
+            "settings-email-nudges",
+        ),
+        rx.link("Your mail: everything GoalGetter sent you", href="/outbox", id="settings-outbox"),
+        spacing="2",
+        width="100%",
+        margin_bottom="1.5em",
+    )
+
+
 def _calendar() -> rx.Component:
     return rx.vstack(
         rx.heading("Your check-ins in your calendar", size="4"),
@@ -112,9 +148,7 @@ def settings_page() -> rx.Component:
         app_header(),
         rx.box(
             rx.heading("Settings", size="6"),
-            rx.link(
-                "Your mail: everything GoalGetter sent you", href="/outbox", id="settings-outbox"
-            ),
+            _mail(),
             _calendar(),
             _shares(),
             class_name="gg-page",

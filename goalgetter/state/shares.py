@@ -11,7 +11,7 @@ from goalgetter.data import goals as goals_data
 from goalgetter.data import shares as shares_data
 from goalgetter.domain.shares import EXPIRY_DAYS
 from goalgetter.domain.validation import ValidationError
-from goalgetter.state.calendar_feed import CalendarFeedState
+from goalgetter.state.account_settings import CalendarFeedState, NotificationsState
 from goalgetter.state.goals import GoalsState
 from goalgetter.urls import backend_base
 
@@ -97,7 +97,10 @@ class ShareState(GoalsState):
     async def open_settings(self):
         """The settings page's load: the goals (for the shares' titles), then the shares."""
         return await self._open_signed_in_page(
-            GoalsState.load, ShareState.load_shares, CalendarFeedState.load_feed
+            GoalsState.load,
+            ShareState.load_shares,
+            CalendarFeedState.load_feed,
+            NotificationsState.load_notifications,
         )
 
     @rx.event
