@@ -112,3 +112,22 @@ def invitation(
             }
         ],
     }
+
+
+def recap(name: str, to: str, start: datetime, zone: ZoneInfo, text: str, public_url: str) -> dict:
+    first = (name or "there").split(" ")[0]
+    when = _when_local(start, zone)
+    bullets = [line.strip().lstrip("-*• ").strip() for line in text.splitlines() if line.strip()]
+    link = f"{public_url.rstrip('/')}/meetings"
+    intro = f"Hi {first}, here is the recap of your check-in on {when}:"
+    items = "".join(f"<li>{escape(b)}</li>" for b in bullets)
+    html = _html([intro], link, "See your check-ins").replace("</p>", f"</p><ul>{items}</ul>", 1)
+    return {
+        "kind": "recap",
+        "to": to,
+        "subject": f"Your check-in recap: {when}",
+        "text": "\n".join([intro, "", *(f"- {b}" for b in bullets), "", f"Your check-ins: {link}"]),
+        "html": html,
+        "headers": {},
+        "attachments": [],
+    }

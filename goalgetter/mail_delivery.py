@@ -163,3 +163,22 @@ def with_unsubscribe(message: dict, user_id: ObjectId) -> dict:
 def _address(sender: str) -> str:
     """The bare address of "Name <address>"."""
     return sender.rpartition("<")[2].rstrip(">").strip() or sender
+
+
+async def send_recap(user_id: ObjectId, meeting: dict, recap: str) -> bool:
+    """Queue the check-in's recap (once per check-in), unless recaps are turned off."""
+    person = await _person(user_id)
+    if person is None or not users.wants(person, "recaps"):
+        return False
+    state_zone = (person.get("settings") or {}).get("timezone")
+    message = mail_content.recap(
+        person["name"], person["email"], meeting["start"], first_zone(state_zone), recap,
+        get_settings().public_url,
+    )  # fmt: skip
+    key = f"recap:{meeting['id']}"
+    queued = await outbox.enqueue(
+        user_id, key, with_unsubscribe(message, user_id), datetime.now(UTC)
+    )
+    if queued:
+        deliver_soon()
+    return queued

@@ -11,6 +11,7 @@ import logging
 
 from bson import ObjectId
 
+from goalgetter import mail_delivery
 from goalgetter.coach.context import Turn
 from goalgetter.coach.conversation import build_context
 from goalgetter.coach.llm import ClaudeCoach, OfflineCoach, app_coach
@@ -92,4 +93,9 @@ async def write_recap(
             log.exception("The coach could not write the recap of %s", meeting["id"])
     recap = recap or offline_recap(meeting, titles)
     await meetings_data.set_recap(user_id, meeting["id"], recap)
+    try:
+        await mail_delivery.send_recap(user_id, meeting, recap)
+    except Exception:
+        # The recap is stored and shown in the app; the mail is a courtesy.
+        log.exception("Could not queue the recap mail of %s", meeting["id"])
     return recap

@@ -10,6 +10,8 @@ import pytest
 from icalendar import Calendar
 
 from goalgetter import mail_delivery, scheduler
+from goalgetter.coach.offline import OfflineCoach
+from goalgetter.coach.recap import write_recap
 from goalgetter.data import meetings, users
 from goalgetter.data.client import get_db
 from tests.integration.test_meetings_data import weekly
@@ -141,3 +143,17 @@ async def test_a_cancelled_check_in_is_cancelled_in_calendars(ann):
     assert str(event["uid"]) == f"{first['id']}@goalgetter"
     await scheduler.tick(FIRST - timedelta(hours=1))
     assert all(m["kind"] != "reminder-1h" or "4 March" not in m["subject"] for m in await mails())
+
+
+async def test_the_recap_goes_by_mail_once_unless_recaps_are_off(ann):
+    state = await start(ann)
+    first, second = [m for m in state["meetings"] if m["status"] == "scheduled"][:2]
+    recap = await write_recap(ann, first, coach=OfflineCoach(token_delay_seconds=0))
+    await write_recap(ann, first, coach=OfflineCoach(token_delay_seconds=0))
+    [mail] = await mails("recap")
+    assert mail["subject"] == "Your check-in recap: Thursday 4 March at 18:00 (Europe/Berlin time)"
+    bullets = [line.lstrip("- ") for line in recap.splitlines() if line.strip()]
+    assert bullets and all(f"- {b}" in mail["text"] for b in bullets)
+    await users.set_notification(ann, "recaps", False)
+    await write_recap(ann, second, coach=OfflineCoach(token_delay_seconds=0))
+    assert len(await mails("recap")) == 1
