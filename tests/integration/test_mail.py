@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import email
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from bson import ObjectId
@@ -20,6 +22,7 @@ from goalgetter.settings import Settings
 from tests.fakes.resend_fake import FakeResend
 
 NOW = datetime(2027, 1, 5, 9, 0, tzinfo=UTC)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -137,3 +140,44 @@ async def test_sign_up_queues_one_welcome(db):
     mail = await stored(f"welcome:{user['_id']}")
     assert mail["kind"] == "welcome" and mail["to"] == "bo@example.com"
     assert mail["user_id"] == user["_id"]
+
+
+SEND_FROM_ANOTHER_PROCESS = """
+import asyncio, sys
+from datetime import datetime
+from goalgetter.data import client
+from goalgetter.integrations.mail import ResendSender
+from goalgetter.mail_delivery import deliver_due
+from goalgetter.settings import Settings
+
+uri, name, api, now = sys.argv[1:5]
+client.configure(uri, name)
+
+async def main():
+    try:
+        sender = ResendSender(Settings(resend_api_key="re_test", resend_api_url=api))
+        report = await deliver_due(datetime.fromisoformat(now), sender)
+        print(report.sent)
+    finally:
+        await client.close_clients()
+
+asyncio.run(main())
+"""
+
+
+async def test_two_processes_racing_send_it_once(welcome_key, fake_resend, mongo_uri, db):
+    fake_resend.hang_seconds = 1.0
+    fake_resend.queue("hang")  # whoever sends first is slow: the other runs meanwhile
+    command = [
+        sys.executable, "-c", SEND_FROM_ANOTHER_PROCESS,
+        mongo_uri, db.name, fake_resend.url, NOW.isoformat(),
+    ]  # fmt: skip
+    processes = [
+        await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE, cwd=ROOT)
+        for _ in range(2)
+    ]
+    outputs = [await process.communicate() for process in processes]
+    assert all(process.returncode == 0 for process in processes)
+    assert sorted(int(out.strip()) for out, _ in outputs) == [0, 1]
+    assert len(fake_resend.requests) == 1 and len(fake_resend.delivered) == 1
+    assert (await stored(welcome_key))["status"] == "sent"
