@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     google_client_secret: str = ""
     github_client_id: str = ""
     github_client_secret: str = ""
+    # Where the providers live (tests point these at a loopback fake): Google's OpenID
+    # configuration document names its other endpoints; GitHub has no such document.
+    google_discovery_url: str = "https://accounts.google.com/.well-known/openid-configuration"
+    github_authorize_url: str = "https://github.com/login/oauth/authorize"
+    github_token_url: str = "https://github.com/login/oauth/access_token"
+    github_api_url: str = "https://api.github.com"
 
     # Unset -> generated once into data_dir/secret_key.
     secret_key: str = ""
