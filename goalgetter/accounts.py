@@ -37,13 +37,25 @@ async def sign_up(name: str, email: str, password: str) -> dict:
         user = await users.create_user(email, name, password_hash)
     except users.EmailTaken:
         raise ValidationError("email", "email_taken") from None
+    await _queue_welcome(user)
+    return user
+
+
+async def sign_up_through_provider(name: str, email: str) -> dict:
+    """An account whose way in is a provider (its verified email): no password, so password
+    sign-in refuses it until one is set. Raises users.EmailTaken."""
+    user = await users.create_user(email, name, None)
+    await _queue_welcome(user)
+    return user
+
+
+async def _queue_welcome(user: dict) -> None:
     try:
         await mail_delivery.welcome(user)
     except Exception:
         # The account exists and works; a welcome that could not be queued is not worth
         # refusing it for.
         log.exception("Could not queue the welcome mail for %s", user["_id"])
-    return user
 
 
 async def sign_in(email: str, password: str) -> dict:
@@ -51,13 +63,14 @@ async def sign_in(email: str, password: str) -> dict:
     if not password:
         raise ValidationError("password", "password_missing")
     user = await users.find_user_by_email(email)
+    # An account made through a provider has no password: it fails like an unknown email,
+    # after the same work.
+    stored_hash = (user or {}).get("password_hash")
     try:
-        await asyncio.to_thread(
-            _hasher.verify, user["password_hash"] if user else _DUMMY_HASH, password
-        )
+        await asyncio.to_thread(_hasher.verify, stored_hash or _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         raise ValidationError("password", "wrong_credentials") from None
-    if user is None:
+    if not stored_hash:
         raise ValidationError("password", "wrong_credentials")
     return user
 

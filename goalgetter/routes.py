@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from goalgetter import accounts, rate_limits
+from goalgetter import accounts, provider_sign_in, rate_limits
 from goalgetter.data.client import database_answers
 from goalgetter.domain.validation import MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, ValidationError
 from goalgetter.settings import get_settings
@@ -112,7 +112,14 @@ async def login(request: Request) -> Response:
         return _see_other(
             frontend_url("/login", error=error.code, email=fields["email"][:MAX_EMAIL_LENGTH])
         )
-    return await _start_session(request, user["_id"])
+    response = await _start_session(request, user["_id"])
+    if pending_link := request.cookies.get(provider_sign_in.LINK_COOKIE):
+        # A provider account waited for this account to prove itself: now it may link.
+        await provider_sign_in.link_after_password(pending_link, user["_id"])
+        response.delete_cookie(
+            provider_sign_in.LINK_COOKIE, path=provider_sign_in.LINK_COOKIE_PATH, httponly=True
+        )
+    return response
 
 
 async def logout(request: Request) -> Response:

@@ -20,3 +20,6 @@ async def ensure_indexes(db: AsyncDatabase) -> None:
     await db.revision_heads.create_index([("user_id", ASCENDING)], name="user")
     await db.revisions.create_index([("user_id", ASCENDING)], name="user")
     await db.shares.create_index([("user_id", ASCENDING)], name="user")
+    # Settings lists a person's linked providers; sign-in reads them by exact _id.
+    await db.identities.create_index([("user_id", ASCENDING)], name="user")
+    await db.oauth_flows.create_index("expires_at", expireAfterSeconds=0, name="expires_ttl")

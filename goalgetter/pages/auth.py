@@ -49,6 +49,45 @@ def _messages() -> rx.Component:
     )
 
 
+_PROVIDER_LINK_STYLE = {
+    "display": "block",
+    "text_align": "center",
+    "padding": "0.7em",
+    "border": "1px solid var(--gray-a7)",
+    "border_radius": "var(--radius-3)",
+    "color": "var(--gray-12)",
+    "font_weight": "500",
+    "text_decoration": "none",
+}
+
+
+def _provider_link(provider: str, label: str, shown) -> rx.Component:
+    # A plain link, not a client-side route: the provider's round trip must be full page
+    # navigations so the websocket reconnects with the new session cookie at the end.
+    return rx.cond(
+        shown,
+        rx.el.a(
+            label,
+            id=f"oauth-{provider}",
+            href=backend_url(f"/auth/{provider}/start"),
+            style=_PROVIDER_LINK_STYLE,
+        ),
+    )
+
+
+def _provider_links() -> rx.Component:
+    return rx.cond(
+        AuthFormState.google_sign_in | AuthFormState.github_sign_in,
+        rx.vstack(
+            _provider_link("google", "Continue with Google", AuthFormState.google_sign_in),
+            _provider_link("github", "Continue with GitHub", AuthFormState.github_sign_in),
+            rx.text("or with your email", color_scheme="gray", size="1", align="center"),
+            spacing="2",
+            align="stretch",
+        ),
+    )
+
+
 def _auth_card(
     heading: str, subtitle: str, action: str, fields: list, submit: str, footer: rx.Component
 ) -> rx.Component:
@@ -59,6 +98,7 @@ def _auth_card(
                 rx.heading(heading, size="6"),
                 rx.text(subtitle, color_scheme="gray", size="2"),
                 _messages(),
+                _provider_links(),
                 native_form(
                     rx.vstack(
                         *fields,
