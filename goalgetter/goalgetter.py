@@ -6,6 +6,7 @@ from reflex.app import default_backend_exception_handler
 from goalgetter.calendar_routes import CALENDAR_ROUTES
 from goalgetter.data.startup import database_lifespan
 from goalgetter.exports import EXPORT_ROUTES
+from goalgetter.oauth_routes import OAUTH_ROUTES
 from goalgetter.pages.auth import login_page, signup_page
 from goalgetter.pages.home import home_page
 from goalgetter.pages.meetings import meetings_page
@@ -37,7 +38,9 @@ app = rx.App(
     stylesheets=["/styles.css"],
     # Our routes first, then the wrapper that hides session tokens from the websocket.
     api_transformer=[
-        http_routes(*EXPORT_ROUTES, *SHARE_ROUTES, *CALENDAR_ROUTES, *UNSUBSCRIBE_ROUTES),
+        http_routes(
+            *EXPORT_ROUTES, *SHARE_ROUTES, *CALENDAR_ROUTES, *UNSUBSCRIBE_ROUTES, *OAUTH_ROUTES
+        ),
         websocket_sees_session_keys,
     ],
     backend_exception_handler=handle_backend_error,
