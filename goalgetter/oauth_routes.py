@@ -48,16 +48,19 @@ def _configured(provider: str) -> bool:
     return provider in oauth_clients.configured_providers(get_settings())
 
 
-def _to_login(code: str, provider: str, **params: str) -> RedirectResponse:
+def _to_login(code: str, provider: str | None, **params: str) -> RedirectResponse:
+    """To /login with the error's code; the provider's state cookie is deleted when its
+    flow is over (`provider` given)."""
     response = RedirectResponse(frontend_url("/login", error=code, **params), status_code=303)
-    response.delete_cookie(state_cookie(provider), path=STATE_COOKIE_PATH, httponly=True)
+    if provider is not None:
+        response.delete_cookie(state_cookie(provider), path=STATE_COOKIE_PATH, httponly=True)
     return response
 
 
 async def start(request: Request) -> Response:
     provider = request.path_params["provider"]
     if provider not in PROVIDERS or not _configured(provider):
-        return _to_login("oauth_unavailable", provider if provider in PROVIDERS else "google")
+        return _to_login("oauth_unavailable", None)
     settings = get_settings()
     # ?link=1 from Settings: link to the signed-in person instead of signing in.
     linking_user_id = None
@@ -106,10 +109,11 @@ async def _take_flow(request: Request, provider: str) -> dict | None:
 async def callback(request: Request) -> Response:
     provider = request.path_params["provider"]
     if provider not in PROVIDERS or not _configured(provider):
-        return _to_login("oauth_unavailable", provider if provider in PROVIDERS else "google")
+        return _to_login("oauth_unavailable", None)
     flow = await _take_flow(request, provider)
     if flow is None:
-        return _to_login("oauth_state", provider)
+        # Not this browser's flow: the one it may have under way stays usable.
+        return _to_login("oauth_state", None)
     query = request.query_params
     if query.get("error"):
         return _to_login(

@@ -240,11 +240,10 @@ class FakeOAuth:
     def _next_consent(self, provider: str):
         with self._lock:
             queued = self._consents.get(provider) or []
-            if queued:
-                return queued.pop(0)
+            account, fault = queued.pop(0) if queued else (None, None)
         accounts = self.google_accounts if provider == "google" else self.github_accounts
         # Unless told otherwise, the account made last consents.
-        return (next(reversed(accounts.values()), None), None)
+        return (account or next(reversed(accounts.values()), None), fault)
 
     async def _token(self, request: Request) -> Response:
         provider = "github" if request.url.path.startswith("/login/") else "google"
