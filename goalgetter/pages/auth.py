@@ -70,6 +70,8 @@ def _provider_link(provider: str, label: str, shown) -> rx.Component:
             label,
             id=f"oauth-{provider}",
             href=backend_url(f"/auth/{provider}/start"),
+            # rx.el.a is the router's link: without this it would route inside the page.
+            reload_document=True,
             style=_PROVIDER_LINK_STYLE,
         ),
     )
