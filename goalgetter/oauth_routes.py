@@ -22,9 +22,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from goalgetter import accounts, provider_sign_in
+from goalgetter import accounts, provider_sign_in, rate_limits
 from goalgetter.data import oauth_flows
 from goalgetter.domain.oauth_linking import PROVIDERS, Outcome
+from goalgetter.domain.validation import ValidationError
 from goalgetter.integrations import oauth_clients
 from goalgetter.integrations.oauth_clients import ProviderRefused, ProviderUnavailable
 from goalgetter.routes import SESSION_COOKIE, _start_session, frontend_url
@@ -57,10 +58,21 @@ def _to_login(code: str, provider: str | None, **params: str) -> RedirectRespons
     return response
 
 
+async def _count_sign_in_attempt(request: Request) -> None:
+    """A start counts against the address's sign-in budget (each stores a flow), like a
+    password attempt; ValidationError once over it."""
+    async with rate_limits.sign_in_attempt(request, ""):
+        pass
+
+
 async def start(request: Request) -> Response:
     provider = request.path_params["provider"]
     if provider not in PROVIDERS or not _configured(provider):
         return _to_login("oauth_unavailable", None)
+    try:
+        await _count_sign_in_attempt(request)
+    except ValidationError as error:
+        return _to_login(error.code, None)
     settings = get_settings()
     # ?link=1 from Settings: link to the signed-in person instead of signing in.
     linking_user_id = None

@@ -49,3 +49,11 @@ async def take(kind: str, token: str, secret_key: str, now=None) -> dict | None:
     if record is None or record["expires_at"] <= (now or datetime.now(UTC)):
         return None
     return record
+
+
+async def delete_for_user(user_id) -> int:
+    """Account deletion: the person's pending links and the links they started."""
+    result = await get_db().oauth_flows.delete_many(
+        {"$or": [{"user_id": user_id}, {"linking_user_id": user_id}]}
+    )
+    return result.deleted_count

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from goalgetter import accounts
-from goalgetter.data import identities
+from goalgetter.data import identities, oauth_flows
 from goalgetter.oauth_routes import OAUTH_ROUTES
 from goalgetter.routes import SESSION_COOKIE, http_routes
 from goalgetter.settings import get_settings
@@ -274,3 +274,16 @@ async def test_delete_all_identities_of_a_user_leaves_others(db):
     assert not await identities.link(bob, "google", "1", "bob@example.com")  # Ada's
     assert await identities.delete_all_for_user(ada) == 2
     assert [i["_id"] for i in await identities.list_for_user(bob)] == ["google:3"]
+
+
+async def test_deleting_a_users_pending_links(app, provider, db):
+    assert_signed_in(await signup(app, email="ada@example.com"))
+    ada = (await db.users.find_one({"email": "ada@example.com"}))["_id"]
+    app.cookies.clear()
+    provider.google_account("ada@example.com")
+    await sign_in_with(app, "google")  # a link waiting for Ada's password
+    await app.get("/auth/github/start")  # someone else's flow under way
+    assert await oauth_flows.delete_for_user(ada) == 1
+    assert await db.oauth_flows.count_documents({}) == 1
+    assert_signed_in(await login(app, "ada@example.com"))  # the link is gone with it
+    assert await db.identities.count_documents({}) == 0

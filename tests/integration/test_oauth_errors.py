@@ -122,6 +122,13 @@ async def test_hostile_callbacks_create_nothing(app, provider, db, query):
     assert await counts(db) == NOTHING
 
 
+async def test_starts_count_against_the_addresss_sign_in_budget(app, provider, db):
+    for _ in range(30):
+        assert (await app.get("/auth/google/start")).status_code == 303
+    assert_refused(await app.get("/auth/github/start"), "too_many_attempts")
+    assert await db.oauth_flows.count_documents({}) == 30
+
+
 def test_every_code_the_routes_send_has_a_message():
     for code in ("oauth_unavailable", "oauth_cancelled", "oauth_state", "oauth_provider_down",
                  "oauth_failed", "oauth_unverified_email", "oauth_link_password",
