@@ -17,12 +17,7 @@ from bson import ObjectId
 from goalgetter import accounts
 from goalgetter.data import identities, oauth_flows, users
 from goalgetter.domain.oauth_linking import Decision, EmailOwner, Outcome, decide
-from goalgetter.domain.validation import (
-    MAX_NAME_LENGTH,
-    ValidationError,
-    normalise_email,
-    normalise_name,
-)
+from goalgetter.domain.validation import MAX_NAME_LENGTH, ValidationError, normalise_email
 from goalgetter.integrations.oauth_clients import ProviderProfile
 from goalgetter.settings import get_settings
 
@@ -41,10 +36,10 @@ def usable_email(profile: ProviderProfile) -> str:
 
 
 def display_name(profile: ProviderProfile, email: str) -> str:
-    try:
-        return normalise_name(profile.name[: MAX_NAME_LENGTH * 2])[:MAX_NAME_LENGTH].strip()
-    except ValidationError:
-        return email.partition("@")[0][:MAX_NAME_LENGTH] or "GoalGetter user"
+    """The provider's name cut to our limit (not refused: the person typed it elsewhere),
+    else the email's local part."""
+    name = " ".join(profile.name[: MAX_NAME_LENGTH * 4].split())[:MAX_NAME_LENGTH].strip()
+    return name or email.partition("@")[0][:MAX_NAME_LENGTH] or "GoalGetter user"
 
 
 async def resolve(profile: ProviderProfile, linking_user_id: ObjectId | None = None) -> Decision:

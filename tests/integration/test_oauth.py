@@ -146,6 +146,17 @@ async def test_github_uses_the_primary_verified_email(app, provider, db):
     assert await identities.linked_user_id("github", str(account.id)) == user["_id"]
 
 
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [("  Ada \n  King  ", "Ada King"), ("x" * 5000, "x" * 100), ("   ", "ada.k"),
+     ("<script>alert(1)</script>", "<script>alert(1)</script>")],
+)  # fmt: skip
+async def test_the_providers_name_is_tidied_not_refused(app, provider, db, given, kept):
+    provider.google_account("Ada.K@example.com", name=given)
+    assert_signed_in(await sign_in_with(app, "google"))
+    assert (await db.users.find_one({"email": "ada.k@example.com"}))["name"] == kept
+
+
 async def test_password_sign_in_refuses_an_account_made_through_a_provider(app, provider, db):
     provider.google_account("grace@example.com")
     assert_signed_in(await sign_in_with(app, "google"))
