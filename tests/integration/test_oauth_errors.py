@@ -3,6 +3,7 @@ nothing (no user, link, session or mail). Against the loopback OAuth/OIDC fake."
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
@@ -75,6 +76,15 @@ async def test_a_state_that_is_not_this_browsers_is_refused(app, provider, db):
         assert_refused(await other.get(callback), "oauth_state")
     assert await counts(db) == NOTHING
     assert_signed_in(await app.get(callback))
+
+
+async def test_a_flow_older_than_ten_minutes_is_refused(app, provider, db):
+    provider.google_account("grace@example.com")
+    callback = await authorize(app, "google")
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    assert (await db.oauth_flows.update_many({}, {"$set": {"expires_at": past}})).modified_count
+    assert_refused(await app.get(callback), "oauth_state")
+    assert await counts(db) == NOTHING
 
 
 async def test_a_code_that_was_tampered_with_is_refused_by_the_provider(app, provider, db):
