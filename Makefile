@@ -8,7 +8,7 @@ export REFLEX_CHECK_LATEST_VERSION := 0
 export REFLEX_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run dev test lint bench install install-dev clean
+.PHONY: run dev test lint bench install install-dev clean image-test
 
 run: install  ## the app, production build, one port (3000)
 	$(BIN)/reflex run --env prod
@@ -28,6 +28,10 @@ lint: install-dev
 bench: install-dev
 	@scripts/ensure-system-packages
 	$(BIN)/python -m bench
+
+image-test: install-dev  ## builds the Dockerfile with podman and proves the container (tests/image)
+	@scripts/ensure-system-packages
+	IMAGE_TEST_REQUIRED=1 $(BIN)/python -m pytest -p no:cacheprovider tests/image
 
 install: $(VENV)/.runtime-installed
 	@scripts/ensure-bun
