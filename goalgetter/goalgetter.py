@@ -13,6 +13,7 @@ from goalgetter.pages.meetings import meetings_page
 from goalgetter.pages.outbox import outbox_page
 from goalgetter.pages.settings import settings_page
 from goalgetter.pages.workspace import workspace_page
+from goalgetter.partner_routes import PARTNER_ROUTES
 from goalgetter.routes import http_routes
 from goalgetter.scheduler import scheduler_lifespan
 from goalgetter.shared_routes import SHARE_ROUTES
@@ -39,7 +40,12 @@ app = rx.App(
     # Our routes first, then the wrapper that hides session tokens from the websocket.
     api_transformer=[
         http_routes(
-            *EXPORT_ROUTES, *SHARE_ROUTES, *CALENDAR_ROUTES, *UNSUBSCRIBE_ROUTES, *OAUTH_ROUTES
+            *EXPORT_ROUTES,
+            *SHARE_ROUTES,
+            *CALENDAR_ROUTES,
+            *UNSUBSCRIBE_ROUTES,
+            *PARTNER_ROUTES,
+            *OAUTH_ROUTES,
         ),
         websocket_sees_session_keys,
     ],

@@ -12,6 +12,8 @@ def _html(paragraphs: list[str], link: str, action: str) -> str:
     button = (
         f'<p><a href="{escape(link)}" style="background:#f76b15;color:#fff;padding:10px 16px;'
         f'border-radius:8px;text-decoration:none">{escape(action)}</a></p>'
+        if link
+        else ""
     )
     return (
         '<div style="font-family:system-ui,sans-serif;font-size:16px;line-height:1.5;'
@@ -127,6 +129,62 @@ def recap(name: str, to: str, start: datetime, zone: ZoneInfo, text: str, public
         "to": to,
         "subject": f"Your check-in recap: {when}",
         "text": "\n".join([intro, "", *(f"- {b}" for b in bullets), "", f"Your check-ins: {link}"]),
+        "html": html,
+        "headers": {},
+        "attachments": [],
+    }
+
+
+def _first(name: str, fallback: str) -> str:
+    return (name or fallback).split(" ")[0]
+
+
+def partner_confirm(owner: str, partner: str, to: str, confirm_url: str) -> dict:
+    """The one mail a partner gets unasked: whether they want the updates at all."""
+    who = _first(owner, "Someone")
+    paragraphs = [
+        f"Hi {_first(partner, 'there')}, {who} shared their goals with you on GoalGetter and "
+        "would like you to get a short email after each of their check-ins: their progress on "
+        "each shared goal and the recap.",
+        "Nothing more is sent unless you confirm. If you don't know them, ignore this email.",
+    ]
+    hidden = "(the confirmation link, sent only to your partner)"
+    return {
+        "kind": "partner-confirm",
+        "to": to,
+        "subject": f"{who} asks you to follow their goals",
+        "text": "\n\n".join([*paragraphs, f"Yes, send me the updates: {confirm_url}"]),
+        "shown_text": "\n\n".join([*paragraphs, f"Yes, send me the updates: {hidden}"]),
+        "html": _html(paragraphs, confirm_url, "Yes, send me the updates"),
+        "headers": {},
+        "attachments": [],
+    }
+
+
+def partner_digest(
+    owner: str, partner: str, to: str, start: datetime, zone: ZoneInfo,
+    progress: list[tuple[str, str]], bullets: tuple[str, ...],
+) -> dict:  # fmt: skip
+    """After a check-in: each shared goal's progress, and the recap."""
+    who, when = _first(owner, "Your partner"), _when_local(start, zone)
+    intro = f"Hi {_first(partner, 'there')}, {who} had a check-in on {when}."
+    lines = [f"{title}: {percent}" for title, percent in progress]
+    items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+    recap = "".join(f"<li>{escape(b)}</li>" for b in bullets)
+    html = _html([intro], "", "").replace(
+        "</p>",
+        f"</p><p><strong>Progress</strong></p><ul>{items}</ul>"
+        + (f"<p><strong>Recap</strong></p><ul>{recap}</ul>" if bullets else ""),
+        1,
+    )
+    text = [intro, "", "Progress:", *(f"- {line}" for line in lines)]
+    if bullets:
+        text += ["", "Recap:", *(f"- {b}" for b in bullets)]
+    return {
+        "kind": "partner-digest",
+        "to": to,
+        "subject": f"{who}'s check-in: {when}",
+        "text": "\n".join(text),
         "html": html,
         "headers": {},
         "attachments": [],

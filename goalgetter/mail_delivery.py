@@ -151,13 +151,21 @@ def with_unsubscribe(message: dict, user_id: ObjectId) -> dict:
     settings = get_settings()
     group = unsubscribe.KIND_GROUPS[message["kind"]]
     url = unsubscribe.link(settings.public_url, settings.resolved_secret_key(), str(user_id), group)
-    note = f"Stop these emails ({unsubscribe.GROUPS[group].lower()}): {url}"
-    return {
+    return with_stop_link(message, url, f"Stop these emails ({unsubscribe.GROUPS[group].lower()})")
+
+
+def with_stop_link(message: dict, url: str, label: str, shown: str = "") -> dict:
+    """`message` with a link that stops it, in the text and HTML and as List-Unsubscribe
+    headers; `shown`: the text /outbox shows instead, when the link is someone else's."""
+    stopping = {
         **message,
-        "text": f"{message['text']}\n\n{note}",
+        "text": f"{message['text']}\n\n{label}: {url}",
         "html": message["html"] + mail_content.unsubscribe_html(url),
         "headers": {**message.get("headers", {}), **unsubscribe.headers(url)},
     }
+    if shown:
+        stopping["shown_text"] = f"{message['text']}\n\n{shown}"
+    return stopping
 
 
 def _address(sender: str) -> str:

@@ -21,7 +21,7 @@ from goalgetter.settings import get_settings
 HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 
 
-def _page(title: str, body: str, status: int = 200) -> Response:
+def plain_page(title: str, body: str, status: int = 200) -> Response:
     html = (
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
         f'content="width=device-width, initial-scale=1"><title>{escape(title)}</title></head>'
@@ -44,17 +44,17 @@ def _checked(request: Request) -> tuple[ObjectId, str] | None:
 async def unsubscribe_page(request: Request) -> Response:
     checked = _checked(request)
     if checked is None:
-        return _page("This link does not work", "<p>It may be incomplete.</p>", 404)
+        return plain_page("This link does not work", "<p>It may be incomplete.</p>", 404)
     what = unsubscribe.GROUPS[checked[1]].lower()
     if request.method == "POST":
         await users.set_notification(checked[0], checked[1], False)
-        return _page("Unsubscribed", f"<p>You will get no more emails about {escape(what)}. "
+        return plain_page("Unsubscribed", f"<p>You will get no more emails about {escape(what)}. "
                      "Turn them back on any time in Settings.</p>")  # fmt: skip
     form = (
         f'<p>Stop emails about {escape(what)}?</p><form method="post">'
         '<button type="submit" id="unsubscribe-confirm">Unsubscribe</button></form>'
     )
-    return _page("Unsubscribe", form)
+    return plain_page("Unsubscribe", form)
 
 
 UNSUBSCRIBE_ROUTES = [

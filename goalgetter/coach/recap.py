@@ -11,7 +11,7 @@ import logging
 
 from bson import ObjectId
 
-from goalgetter import mail_delivery
+from goalgetter import mail_delivery, partner_digest
 from goalgetter.coach.context import Turn
 from goalgetter.coach.conversation import build_context
 from goalgetter.coach.llm import ClaudeCoach, OfflineCoach, app_coach
@@ -98,4 +98,8 @@ async def write_recap(
     except Exception:
         # The recap is stored and shown in the app; the mail is a courtesy.
         log.exception("Could not queue the recap mail of %s", meeting["id"])
+    try:
+        await partner_digest.send_digests(user_id, meeting, recap)
+    except Exception:
+        log.exception("Could not queue the partners' digests of %s", meeting["id"])
     return recap

@@ -4,6 +4,7 @@ import reflex as rx
 
 from goalgetter.components.buttons import dialog_footer
 from goalgetter.domain.shares import MAX_PARTNER_NAME
+from goalgetter.domain.validation import MAX_EMAIL_LENGTH
 from goalgetter.state.shares import ShareState
 
 
@@ -30,6 +31,15 @@ def _options() -> rx.Component:
             id="share-partner",
             placeholder="Partner's name (optional)",
             max_length=MAX_PARTNER_NAME,
+            class_name="gg-input",
+            width="100%",
+        ),
+        rx.el.input(
+            name="partner_email",
+            id="share-partner-email",
+            type="email",
+            placeholder="Partner's email, for an update after each check-in (optional)",
+            max_length=MAX_EMAIL_LENGTH,
             class_name="gg-input",
             width="100%",
         ),
@@ -66,6 +76,17 @@ def _made() -> rx.Component:
             ),
             rx.button("Done", on_click=ShareState.close_share, id="share-done", type="button"),
             spacing="2",
+        ),
+        rx.cond(
+            ShareState.share_invited != "",
+            rx.text(
+                "We asked ",
+                rx.text.strong(ShareState.share_invited),
+                " whether they want an email after each check-in. They get nothing more "
+                "unless they say yes.",
+                id="share-invited",
+                size="2",
+            ),
         ),
         rx.text(
             "Anyone with the link can read what you chose, nothing else. Turn it off any "

@@ -20,10 +20,14 @@ from goalgetter.data import meetings, users
 from goalgetter.data.checkins import group_by_goal
 from goalgetter.data.client import get_db
 from goalgetter.domain.shares import (
+    DIGEST_ON,
+    DIGEST_PENDING,
     MAX_SHARED_GOALS,
+    PARTNER_INVITES_PER_DAY,
     SHOWN_PHASES,
     SharedPage,
     check_expiry_days,
+    check_partner_email,
     check_partner_name,
     recap_bullets,
     shared_goal,
@@ -45,13 +49,18 @@ async def create_share(
     goal_ids: list[str] | None,
     include_progress: bool,
     partner_name: str = "",
+    partner_email: str = "",
     expiry_days: int = 0,
     now: datetime | None = None,
 ) -> tuple[str, dict]:
-    """(the token, the share). `goal_ids` None: every active goal, as it is when opened."""
+    """(the token, the share). `goal_ids` None: every active goal, as it is when opened.
+    With `partner_email`, the digest waits for the partner's confirmation."""
     now = now or datetime.now(UTC)
     chosen = None if goal_ids is None else await _own_goal_ids(user_id, goal_ids)
     days = check_expiry_days(expiry_days)
+    email = check_partner_email(partner_email, include_progress)
+    if email:
+        await _check_invites_today(user_id, now)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     share = {
         "_id": token_hash(token),
@@ -59,6 +68,8 @@ async def create_share(
         "goal_ids": chosen,
         "include_progress": bool(include_progress),
         "partner_name": check_partner_name(partner_name),
+        "partner_email": email,
+        "digest": DIGEST_PENDING if email else None,
         "created_at": now,
         "expires_at": now + timedelta(days=days) if days else None,
         "revoked_at": None,
@@ -83,9 +94,25 @@ async def _own_goal_ids(user_id: ObjectId, goal_ids: list[str]) -> list[ObjectId
     return chosen
 
 
-async def list_shares(user_id: ObjectId) -> list[dict]:
+async def _check_invites_today(user_id: ObjectId, now: datetime) -> None:
+    """A few partner invitations a day: the confirmation mail goes to someone else."""
+    since = now - timedelta(days=1)
+    invited = [
+        s for s in await list_shares(user_id, revoked_too=True)
+        if s.get("partner_email") and s["created_at"].replace(tzinfo=UTC) > since
+    ]  # fmt: skip
+    if len(invited) >= PARTNER_INVITES_PER_DAY:
+        raise ValidationError(
+            "partner_email",
+            "partner_invites",
+            f"You invited {PARTNER_INVITES_PER_DAY} partners by email today. Try again tomorrow.",
+        )
+
+
+async def list_shares(user_id: ObjectId, *, revoked_too: bool = False) -> list[dict]:
     """The user's shares that still work or could (not revoked), newest first."""
-    cursor = get_db().shares.find({"user_id": user_id, "revoked_at": None})
+    wanted = {"user_id": user_id} if revoked_too else {"user_id": user_id, "revoked_at": None}
+    cursor = get_db().shares.find(wanted)
     return await cursor.sort("created_at", -1).to_list()
 
 
@@ -104,6 +131,13 @@ async def revoke_share(user_id: ObjectId, share_id: str, now: datetime | None = 
     return True
 
 
+def is_live(share: dict, now: datetime) -> bool:
+    expires_at = share.get("expires_at")
+    return not share.get("revoked_at") and not (
+        expires_at and expires_at.replace(tzinfo=UTC) <= now
+    )
+
+
 async def open_share(token: str, now: datetime | None = None) -> dict | None:
     """The share this token opens, counted as opened; None if there is none (unknown,
     revoked or expired: the same answer)."""
@@ -113,8 +147,7 @@ async def open_share(token: str, now: datetime | None = None) -> dict | None:
     share = await get_db().shares.find_one({"_id": wanted})
     if share is None or not hmac.compare_digest(share["_id"], wanted):
         return None
-    expires_at = share.get("expires_at")
-    if share.get("revoked_at") or (expires_at and expires_at.replace(tzinfo=UTC) <= now):
+    if not is_live(share, now):
         return None
     await get_db().shares.update_one(
         {"_id": wanted}, {"$inc": {"opened_count": 1}, "$set": {"last_opened_at": now}}
@@ -153,6 +186,24 @@ async def _progress(user_id: ObjectId) -> tuple[dict[str, list[dict]], tuple[str
     upcoming, past = await meetings.list_meetings(user_id, past_limit=None)
     latest = next((m for m in past if m.get("recap")), None)
     return group_by_goal([*upcoming, *past]), recap_bullets(latest["recap"]) if latest else ()
+
+
+async def live_share(share_id: str, now: datetime | None = None) -> dict | None:
+    """A share by its id (the token's hash, as in a partner's signed link), if it works."""
+    if not isinstance(share_id, str) or len(share_id) != 64:
+        return None
+    share = await get_db().shares.find_one({"_id": share_id})
+    return share if share is not None and is_live(share, now or datetime.now(UTC)) else None
+
+
+async def set_digest(share_id: str, state: str) -> None:
+    await get_db().shares.update_one({"_id": share_id}, {"$set": {"digest": state}})
+
+
+async def digest_shares(user_id: ObjectId, now: datetime) -> list[dict]:
+    """The user's working shares whose partner confirmed the email after each check-in."""
+    found = await list_shares(user_id)
+    return [s for s in found if s.get("digest") == DIGEST_ON and is_live(s, now)]
 
 
 async def delete_user_shares(user_id: ObjectId) -> int:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from goalgetter.domain.phases import PHASE_LABELS
 from goalgetter.domain.smart import analyse_goal
-from goalgetter.domain.validation import DEFAULT_GOAL_TITLE, ValidationError
+from goalgetter.domain.validation import DEFAULT_GOAL_TITLE, ValidationError, normalise_email
 
 MAX_PARTNER_NAME = 100
 MAX_SHARED_GOALS = 50
@@ -24,6 +24,13 @@ EXPIRY_DAYS = (0, 7, 30, 90)  # 0: no expiry
 SHOWN_PHASES = ("draft", "active", "completed")  # archived goals drop out of a share
 # What a shared goal exposes, by name: the unit test checks this against the page and PDF.
 EXPOSED_GOAL_FIELDS = ("title", "content", "phase", "deadline", "milestones", "smart")
+# A partner's email after each check-in: asked for by the person, confirmed by the partner.
+DIGEST_PENDING, DIGEST_ON, DIGEST_STOPPED = "pending", "on", "stopped"
+PARTNER_INVITES_PER_DAY = 10
+DIGEST_NEEDS_PROGRESS = (
+    'The email after each check-in shows your progress: tick "Include check-in progress" '
+    "too, or leave the email empty."
+)
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,35 @@ def check_partner_name(raw: str) -> str:
             "partner", "partner_long", f"Keep the name under {MAX_PARTNER_NAME} characters."
         )
     return name
+
+
+def check_partner_email(raw: str, include_progress: bool) -> str:
+    """The partner's address ("" for none), only with progress shared: the digest is progress."""
+    if not (raw or "").strip():
+        return ""
+    try:
+        email = normalise_email(raw)
+    except ValidationError as error:
+        raise ValidationError("partner_email", error.code) from None
+    if not include_progress:
+        raise ValidationError("partner_email", "digest_needs_progress", DIGEST_NEEDS_PROGRESS)
+    return email
+
+
+def digest_label(share: Mapping) -> str:
+    """What Settings says of a share's email to the partner."""
+    email, state = share.get("partner_email") or "", share.get("digest")
+    if not email:
+        return ""
+    return {
+        DIGEST_PENDING: f"Email after each check-in to {email}: waiting for their confirmation",
+        DIGEST_ON: f"Email after each check-in to {email}",
+        DIGEST_STOPPED: f"{email} stopped the emails after each check-in",
+    }.get(state, "")
+
+
+def latest_progress(goal: SharedGoal) -> str:
+    return f"{goal.progress[-1][1]}%" if goal.progress else "no check-in progress yet"
 
 
 def check_expiry_days(raw: object) -> int:

@@ -22,11 +22,15 @@ KIND_GROUPS = {
 }  # fmt: skip
 
 
-def signature(secret_key: str, user_id: str, group: str) -> str:
-    digest = hmac.new(
-        secret_key.encode(), f"unsubscribe:{user_id}:{group}".encode(), hashlib.sha256
-    )
+def signed(secret_key: str, *parts: str) -> str:
+    """A short URL-safe HMAC of `parts`: links that work without signing in and need no
+    storage (this module's unsubscribe links, a partner's digest links)."""
+    digest = hmac.new(secret_key.encode(), ":".join(parts).encode(), hashlib.sha256)
     return base64.urlsafe_b64encode(digest.digest()[:18]).decode()
+
+
+def signature(secret_key: str, user_id: str, group: str) -> str:
+    return signed(secret_key, "unsubscribe", user_id, group)
 
 
 def verify(secret_key: str, user_id: str, group: str, given: str) -> bool:

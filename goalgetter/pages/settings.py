@@ -21,6 +21,10 @@ def _share_row(share: ShareRow) -> rx.Component:
                 color_scheme="gray",
             ),
             rx.text(share["opened"], size="1", color_scheme="gray"),
+            rx.cond(
+                share["digest"] != "",
+                rx.text(share["digest"], class_name="gg-share-digest", size="1"),
+            ),
             spacing="1",
             flex="1",
         ),

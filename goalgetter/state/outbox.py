@@ -30,7 +30,8 @@ def outbox_item(mail: dict) -> OutboxItem:
         "subject": mail["subject"],
         "to": mail["to"],
         "when": mail["created_at"].replace(tzinfo=UTC).isoformat(),
-        "text": mail["text"][:4000],
+        # A mail to someone else may hold a link meant for them alone (a partner's confirmation).
+        "text": mail.get("shown_text", mail["text"])[:4000],
         "error": mail.get("error", "") if mail["status"] == "failed" else "",
     }
 

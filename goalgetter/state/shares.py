@@ -7,9 +7,10 @@ from typing import TypedDict
 
 import reflex as rx
 
+from goalgetter import partner_digest
 from goalgetter.data import goals as goals_data
 from goalgetter.data import shares as shares_data
-from goalgetter.domain.shares import EXPIRY_DAYS
+from goalgetter.domain.shares import EXPIRY_DAYS, digest_label
 from goalgetter.domain.validation import ValidationError
 from goalgetter.state.account_settings import CalendarFeedState, NotificationsState
 from goalgetter.state.goals import GoalsState
@@ -25,6 +26,7 @@ class ShareRow(TypedDict):
     created: str
     expires: str
     opened: str
+    digest: str
 
 
 def _when(moment: datetime | None) -> str:
@@ -50,6 +52,7 @@ def share_row(share: dict, titles: dict[str, str]) -> ShareRow:
         "created": _when(share.get("created_at")),
         "expires": _when(share.get("expires_at")) or "Never",
         "opened": opened,
+        "digest": digest_label(share),
     }
 
 
@@ -57,12 +60,14 @@ class ShareState(GoalsState):
     share_open: bool = False
     share_url: str = ""
     share_error: str = ""
+    share_invited: str = ""  # the partner asked by email whether they want check-in updates
     shares: list[ShareRow] = []
     shares_error: str = ""
 
     @rx.event
     def open_share(self):
         self.share_open, self.share_url, self.share_error = True, "", ""
+        self.share_invited = ""
 
     @rx.event
     def close_share(self):
@@ -81,17 +86,20 @@ class ShareState(GoalsState):
         except ValueError:
             expiry = -1
         try:
-            token, _ = await shares_data.create_share(
+            token, share = await shares_data.create_share(
                 user_id,
                 goal_ids=goal_ids,
                 include_progress=form.get("progress") in ("on", True, "true"),
                 partner_name=str(form.get("partner", ""))[:1000],
+                partner_email=str(form.get("partner_email", ""))[:1000],
                 expiry_days=expiry if expiry in EXPIRY_DAYS else -1,
             )
         except ValidationError as error:
             self.share_error = error.message
             return
         self.share_url, self.share_error = self._link(token), ""
+        self.share_invited = share["partner_email"]
+        await partner_digest.invite_partner(user_id, share)
 
     @rx.event
     async def open_settings(self):

@@ -6,6 +6,7 @@ import pytest
 
 from goalgetter import rate_limits
 from goalgetter.coach import quotas
+from goalgetter.data import users
 
 
 @pytest.fixture(autouse=True)
@@ -17,3 +18,9 @@ async def fresh_rate_limits():
     yield
     await rate_limits.reset_limiter()
     quotas.reset_quota()
+
+
+@pytest.fixture
+async def ann(db):
+    """A person with an account (no usable password: these tests need none)."""
+    return (await users.create_user("ann@example.com", "Ann Lee", "hash"))["_id"]

@@ -6,12 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
-import pytest
 from icalendar import Calendar
 from starlette.applications import Starlette
 
 from goalgetter.calendar_routes import CALENDAR_ROUTES
-from goalgetter.data import calendar_feeds, meetings, users
+from goalgetter.data import calendar_feeds, meetings
 from goalgetter.data.client import get_db
 from tests.integration.test_reminders import FIRST, T0, start
 
@@ -22,11 +21,6 @@ async def get(path: str) -> httpx.Response:
     transport = httpx.ASGITransport(app=Starlette(routes=CALENDAR_ROUTES))
     async with httpx.AsyncClient(transport=transport, base_url="http://calendar") as client:
         return await client.get(path)
-
-
-@pytest.fixture
-async def ann(db):
-    return (await users.create_user("ann@example.com", "Ann Lee", "hash"))["_id"]
 
 
 async def test_the_feed_serves_the_check_ins_and_rotation_ends_the_old_url(ann):

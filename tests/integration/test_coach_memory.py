@@ -5,23 +5,17 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 from bson import ObjectId
 
 from goalgetter.coach.context import HISTORY_LIMIT
 from goalgetter.coach.conversation import send_and_reply
 from goalgetter.coach.memory import SUMMARY_BATCH, SUMMARY_INSTRUCTIONS, remember
 from goalgetter.coach.offline import OfflineCoach
-from goalgetter.data import chat_messages, users
+from goalgetter.data import chat_messages
 from tests.fakes.anthropic_fake import system_text
 from tests.integration.test_conversation import claude, keep_going
 
 EARLY_FACT = "I run 3 times a week because my knees feel better since March."
-
-
-@pytest.fixture
-async def ann(db) -> ObjectId:
-    return (await users.create_user("ann@example.com", "Ann", "hash"))["_id"]
 
 
 async def chat(user_id: ObjectId, turns: int) -> None:

@@ -14,11 +14,6 @@ from goalgetter.settings import Settings
 from tests.integration.test_conversation import claude, keep_going
 
 
-@pytest.fixture
-async def ann(db) -> ObjectId:
-    return (await users.create_user("ann@example.com", "Ann", "hash"))["_id"]
-
-
 async def send(user_id: ObjectId, fake, quota: CoachQuota, text: str = "Hello coach"):
     return await send_and_reply(user_id, text, "", coach=claude(fake), show=keep_going, quota=quota)
 

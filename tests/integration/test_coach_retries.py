@@ -4,13 +4,10 @@ inside the SDK, and gives up with a clear error after its last attempt."""
 
 from __future__ import annotations
 
-import pytest
-from bson import ObjectId
-
 from goalgetter.coach.conversation import send_and_reply
 from goalgetter.coach.llm import ClaudeCoach, CoachError, coach_error
 from goalgetter.coach.reply import ReplyDone, ReplyRetrying
-from goalgetter.data import chat_messages, users
+from goalgetter.data import chat_messages
 from goalgetter.settings import Settings
 from tests.fakes.anthropic_fake import FakeAnthropic, reply_tokens
 from tests.integration.test_claude_coach import make_context
@@ -95,11 +92,6 @@ async def test_a_silent_model_is_given_up_on_after_the_chat_timeout(fake_claude)
     assert error is None
     assert events[0] == ReplyRetrying(2.0, "timeout")
     assert isinstance(events[-1], ReplyDone)
-
-
-@pytest.fixture
-async def ann(db) -> ObjectId:
-    return (await users.create_user("ann@example.com", "Ann", "hash"))["_id"]
 
 
 async def test_the_page_hears_the_notice_then_the_reply_and_the_message_id(ann, fake_claude):

@@ -24,11 +24,6 @@ FILTERS = ({}, {"phase": "all"}, {"phase": "archived"}, {"tag": "Health"}, {"sea
 
 
 @pytest.fixture
-async def ann(db):
-    return (await users.create_user("ann@example.com", "Ann", "hash"))["_id"]
-
-
-@pytest.fixture
 async def bob(db):
     return (await users.create_user("bob@example.com", "Bob", "hash"))["_id"]
 

@@ -15,11 +15,6 @@ from goalgetter.domain.validation import MAX_MILESTONES_PER_GOAL, ValidationErro
 T0 = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-async def ann(db):
-    return (await users.create_user("ann@example.com", "Ann", "hash"))["_id"]
-
-
 async def test_phase_moves_follow_the_rules(ann):
     goal = await goals.create_goal(ann, "Run a marathon")
     assert (await goals.set_phase(ann, goal["_id"], "active"))["phase"] == "active"

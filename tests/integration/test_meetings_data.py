@@ -35,11 +35,6 @@ def weekly(*, at: str = "09:00", zone: str = "UTC", minutes: int = 45, after=T0,
 
 
 @pytest.fixture
-async def ann(db):
-    return (await users.create_user("ann@example.com", "Ann", "hash"))["_id"]
-
-
-@pytest.fixture
 async def bob(db):
     return (await users.create_user("bob@example.com", "Bob", "hash"))["_id"]
 

@@ -23,11 +23,6 @@ SHARPER = "Run 5 km three times a week until June 1st, so I can keep up with my 
 
 
 @pytest.fixture
-async def ann(db) -> ObjectId:
-    return (await users.create_user("ann@example.com", "Ann", "hash"))["_id"]
-
-
-@pytest.fixture
 async def goal(ann) -> dict:
     return await goals.create_goal(ann, "Get fit", CONTENT)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from icalendar import Calendar
 
 from goalgetter import mail_delivery, scheduler
@@ -19,11 +18,6 @@ from tests.integration.test_meetings_data import weekly
 # Monday 1 March 2027, 08:00 UTC; a weekly check-in on Thursdays at 18:00 Berlin (17:00 UTC).
 T0 = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
 FIRST = datetime(2027, 3, 4, 17, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def ann(db):
-    return (await users.create_user("ann@example.com", "Ann Lee", "hash"))["_id"]
 
 
 async def start(user_id, now=T0, at="18:00") -> dict:

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from bson import ObjectId
 from starlette.applications import Starlette
 
 from goalgetter import shared_routes
@@ -20,11 +19,6 @@ def fresh_share_limits():
     shared_routes.reset_share_limits()
     yield
     shared_routes.reset_share_limits()
-
-
-@pytest.fixture
-async def ann(db) -> ObjectId:
-    return (await users.create_user("ann@example.com", "Ann Lee", "hash"))["_id"]
 
 
 @pytest.fixture

@@ -6,9 +6,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-import pytest
-from bson import ObjectId
-
 from goalgetter.coach.smart_grading import GRADE_EVERY, GRADE_TOOL, grade_goal, parse_grade
 from goalgetter.data import goals, users
 from goalgetter.state.goals import smart_letters
@@ -21,11 +18,6 @@ VERDICTS = {
     "R": {"passed": False, "reason": "Why does it matter to you?"},
     "T": {"passed": True, "reason": "26 September."},
 }
-
-
-@pytest.fixture
-async def ann(db) -> ObjectId:
-    return (await users.create_user("ann@example.com", "Ann", "hash"))["_id"]
 
 
 async def test_claude_is_made_to_grade_through_the_tool(ann, fake_claude):

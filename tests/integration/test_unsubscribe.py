@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
-import pytest
 from starlette.applications import Starlette
 
 from goalgetter import mail_delivery, scheduler
@@ -16,11 +15,6 @@ from goalgetter.domain import unsubscribe
 from goalgetter.settings import get_settings
 from goalgetter.unsubscribe_routes import UNSUBSCRIBE_ROUTES
 from tests.integration.test_reminders import FIRST, T0, start
-
-
-@pytest.fixture
-async def ann(db):
-    return (await users.create_user("ann@example.com", "Ann Lee", "hash"))["_id"]
 
 
 async def post_or_get(method: str, path: str, **kwargs) -> httpx.Response:
