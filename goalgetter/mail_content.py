@@ -135,6 +135,34 @@ def recap(name: str, to: str, start: datetime, zone: ZoneInfo, text: str, public
     }
 
 
+def calendar_refused(
+    name: str, to: str, start: datetime, zone: ZoneInfo, change: str, reason: str, public_url: str
+) -> dict:
+    """A change made in Google Calendar that the check-in rules refused (`change`: "moved"
+    or "deleted"): what the app did about it, and why."""
+    when = _when_local(start, zone)
+    link = f"{public_url.rstrip('/')}/meetings"
+    undone = {
+        "moved": f"so it is back at {when} in your Google Calendar",
+        "deleted": f"so it is back in your Google Calendar, on {when}",
+    }[change]
+    paragraphs = [
+        f"Hi {_first(name, 'there')}, your check-in was {change} in Google Calendar, but that "
+        f"change can't be made: {reason}",
+        f"Your check-in stays as it was, {undone}. You can move or cancel check-ins on the "
+        "check-ins page.",
+    ]
+    return {
+        "kind": "calendar-refused",
+        "to": to,
+        "subject": f"Your check-in stays on {when}",
+        "text": "\n\n".join([*paragraphs, f"Your check-ins: {link}"]),
+        "html": _html(paragraphs, link, "See your check-ins"),
+        "headers": {},
+        "attachments": [],
+    }
+
+
 def _first(name: str, fallback: str) -> str:
     return (name or fallback).split(" ")[0]
 
@@ -186,6 +214,51 @@ def partner_digest(
         "subject": f"{who}'s check-in: {when}",
         "text": "\n".join(text),
         "html": html,
+        "headers": {},
+        "attachments": [],
+    }
+
+
+def password_reset(name: str, to: str, link: str) -> dict:
+    """The link that sets a new password; /outbox shows the mail without it."""
+    paragraphs = [
+        f"Hi {_first(name, 'there')}, someone (we hope you) asked to reset the password of "
+        "your GoalGetter account.",
+        "The link below works once, for one hour. Setting a new password signs you out "
+        "everywhere else. If you did not ask for this, ignore this email: your password "
+        "stays as it is.",
+    ]
+    return {
+        "kind": "password-reset",
+        "to": to,
+        "subject": "Reset your GoalGetter password",
+        "text": "\n\n".join([*paragraphs, f"Choose a new password: {link}"]),
+        "shown_text": "\n\n".join([*paragraphs, "(the link is only in the email itself)"]),
+        "html": _html(paragraphs, link, "Choose a new password"),
+        "headers": {},
+        "attachments": [],
+    }
+
+
+def milestone_nudge(
+    name: str, to: str, goal: str, milestone: str, day: str, zone: ZoneInfo, public_url: str
+) -> dict:
+    """A milestone's due day has come and it is not done yet."""
+    first = _first(name, "there")
+    when = f"{datetime.fromisoformat(day):%A} {int(day[8:])} {datetime.fromisoformat(day):%B}"
+    link = f"{public_url.rstrip('/')}/workspace"
+    paragraphs = [
+        f"Hi {first}, your milestone \u201c{milestone}\u201d for \u201c{goal}\u201d is due "
+        f"today, {when} ({zone.key} time).",
+        "Done? Tick it off and enjoy it. Not yet? Decide the very next step, or talk it "
+        "through with your coach and set a date you will keep.",
+    ]
+    return {
+        "kind": "milestone-nudge",
+        "to": to,
+        "subject": f"Due today: {milestone}",
+        "text": "\n\n".join([*paragraphs, f"Open your goals: {link}"]),
+        "html": _html(paragraphs, link, "Open your goals"),
         "headers": {},
         "attachments": [],
     }

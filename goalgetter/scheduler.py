@@ -56,6 +56,7 @@ from goalgetter.data import meeting_due, meeting_series, meetings
 from goalgetter.data import meeting_state as ms
 from goalgetter.data.client import get_db
 from goalgetter.mail_delivery import deliver_due
+from goalgetter.milestone_nudges import nudge_due
 
 log = logging.getLogger(__name__)
 
@@ -269,7 +270,12 @@ class MeetingScheduler:
         return report
 
     async def _deliver_mail(self) -> None:
-        """Mail due by now (queued while the app was down, or retries): sent from here too."""
+        """Milestones due by now nudged, then mail due by now (queued while the app was
+        down, or retries) sent from here too."""
+        try:
+            await nudge_due(self.clock())
+        except Exception:
+            log.exception("Milestone nudges failed; the next tick retries")
         try:
             await deliver_due(self.clock())
         except Exception:

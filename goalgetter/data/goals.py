@@ -16,11 +16,12 @@ from datetime import UTC, datetime, timedelta
 from bson import ObjectId
 from pymongo import DESCENDING, ReturnDocument
 
-from goalgetter.data import goal_lists, revisions
+from goalgetter.data import goal_lists, milestone_due, revisions, users
 from goalgetter.data.client import get_db, to_object_id
 from goalgetter.data.conditional import set_when, when
 from goalgetter.data.goal_lists import OPEN_PHASES
 from goalgetter.domain.phases import check_move
+from goalgetter.domain.timezones import first_zone
 from goalgetter.domain.validation import MAX_MILESTONES_PER_GOAL, ValidationError
 
 PAGE_SIZE = 20
@@ -245,7 +246,23 @@ async def add_milestones(user_id: ObjectId, goal_id: object, items: list[dict]) 
     changed = await _update(user_id, goal_id, update, **room)
     if changed is None and await get_goal(user_id, goal_id) is not None:
         raise ValidationError("milestone", "milestones_many")
+    if changed is not None:
+        await _note_due_milestones(user_id, changed["_id"], [m for m in added if m["due"]])
     return changed
+
+
+async def _note_due_milestones(user_id: ObjectId, goal_id: ObjectId, dated: list[dict]) -> None:
+    """Milestones with a due date get a nudge that morning (data/milestone_due)."""
+    if not dated:
+        return
+    person = await users.get_user(user_id) or {}
+    zone = first_zone((person.get("settings") or {}).get("timezone"))
+    entries = [
+        (user_id, goal_id, m["id"], m["due"], at)
+        for m in dated
+        if (at := milestone_due.nudge_instant(m["due"], zone)) is not None
+    ]
+    await milestone_due.register(entries)
 
 
 async def set_milestone_done(
