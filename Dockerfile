@@ -31,7 +31,9 @@ WORKDIR /app
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt
+# Wheels kept in /wheels: the runtime stage installs from them, with no network.
+RUN pip wheel --no-cache-dir --quiet --wheel-dir /wheels -r requirements.txt \
+    && pip install --no-cache-dir --quiet --no-index --find-links /wheels -r requirements.txt
 COPY scripts/ensure-bun scripts/
 RUN scripts/ensure-bun
 ENV PATH=/app/.tools/node_modules/.bin:$PATH
@@ -47,14 +49,13 @@ RUN reflex export --frontend-only --no-zip --env prod \
     && __REFLEX_SKIP_COMPILE=true REFLEX_ENV_MODE=prod \
         python -c 'from goalgetter.goalgetter import app; app()' \
     && test -f .web/backend/stateful_pages.json \
-    && mkdir -p /out/.web && cp -a .web/build .web/backend /out/.web/ \
-    && python -m pip uninstall --yes --quiet pip
+    && mkdir -p /out/.web && cp -a .web/build .web/backend /out/.web/
 
 # ---- Runtime: Python, the venv, the app and its built pages. Runs as a user, not root. ----
 FROM ${BASE_IMAGE}
+COPY scripts/image-add-ca-certificates /usr/local/bin/
 ARG EXTRA_CA_CERTS=""
 ARG PUBLIC_URL=http://localhost:3000
-COPY scripts/image-add-ca-certificates /usr/local/bin/
 RUN image-add-ca-certificates \
     && useradd --create-home --uid 10001 --shell /usr/sbin/nologin goalgetter \
     && mkdir -p /data && chown goalgetter:goalgetter /data
@@ -70,7 +71,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PYTHONPATH=/app \
     REFLEX_STATES_WORKDIR=/data/states DATA_DIR=/data \
     GRANIAN_HOST=0.0.0.0 GRANIAN_PORT=3000 GRANIAN_INTERFACE=asgi GRANIAN_WORKERS=1
 WORKDIR /app
-COPY --from=build /opt/venv /opt/venv
+# The venv from the build stage's wheels (mounted, not copied: no layer holds them), then
+# without pip. Cached on requirements.txt alone, whatever else changed.
+COPY requirements.txt /tmp/
+RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
+    python -m venv /opt/venv \
+    && pip install --no-cache-dir --quiet --no-index --find-links /wheels \
+        -r /tmp/requirements.txt \
+    && python -m pip uninstall --yes --quiet pip \
+    && rm /tmp/requirements.txt
 COPY --from=build /out/.web .web
 COPY rxconfig.py ./
 COPY assets/ assets/

@@ -84,12 +84,13 @@ class Container:
 
 
 @contextmanager
-def running_container(image: str = IMAGE) -> Iterator[Container]:
-    """The image started on free ports (the app's and its embedded store's: the host network
-    is shared), healthy by its own HEALTHCHECK; stopped and removed with its data after."""
+def running_container(image: str = IMAGE, **settings: str) -> Iterator[Container]:
+    """The image started with `settings` in its environment, on free ports (the app's and
+    its embedded store's: the host network is shared), healthy by its own HEALTHCHECK;
+    stopped and removed with its data after."""
     name = f"goalgetter-image-test-{uuid.uuid4().hex[:8]}"
-    port, store_port = free_port(), free_port()
-    settings = {"GRANIAN_PORT": port, "EMBEDDED_STORE_PORT": store_port}
+    port = free_port()
+    settings = {"GRANIAN_PORT": str(port), "EMBEDDED_STORE_PORT": str(free_port()), **settings}
     environment = [f"--env={key}={value}" for key, value in settings.items()]
     podman("run", "--detach", "--network=host", f"--name={name}", *environment, image)
     container = Container(name, f"http://127.0.0.1:{port}", 0.0)
