@@ -12,6 +12,7 @@ from bson import ObjectId
 
 from goalgetter import mail_delivery
 from goalgetter.data import sessions, users
+from goalgetter.domain.user_agents import stored_user_agent
 from goalgetter.domain.validation import (
     ValidationError,
     check_password,
@@ -75,10 +76,19 @@ async def sign_in(email: str, password: str) -> dict:
     return user
 
 
-async def start_session(user_id: ObjectId) -> str:
+async def new_password_hash(password: str) -> str:
+    """The argon2 hash of a new password, after the sign-up rules (ValidationError)."""
+    check_password(password)
+    return await asyncio.to_thread(_hasher.hash, password)
+
+
+async def start_session(user_id: ObjectId, user_agent: str = "") -> str:
+    """A new session; `user_agent` (the request's header) names its device in Settings."""
     settings = get_settings()
     lifetime = timedelta(days=settings.session_days)
-    return await sessions.create_session(user_id, settings.resolved_secret_key(), lifetime)
+    return await sessions.create_session(
+        user_id, settings.resolved_secret_key(), lifetime, stored_user_agent(user_agent)
+    )
 
 
 def session_key(token: str) -> str:

@@ -14,6 +14,7 @@ from goalgetter.pages.outbox import outbox_page
 from goalgetter.pages.settings import settings_page
 from goalgetter.pages.workspace import workspace_page
 from goalgetter.partner_routes import PARTNER_ROUTES
+from goalgetter.password_reset_routes import PASSWORD_RESET_ROUTES
 from goalgetter.routes import http_routes
 from goalgetter.scheduler import scheduler_lifespan
 from goalgetter.shared_routes import SHARE_ROUTES
@@ -46,6 +47,7 @@ app = rx.App(
             *UNSUBSCRIBE_ROUTES,
             *PARTNER_ROUTES,
             *OAUTH_ROUTES,
+            *PASSWORD_RESET_ROUTES,
         ),
         websocket_sees_session_keys,
     ],

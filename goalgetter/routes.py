@@ -42,7 +42,8 @@ def _see_other(url: str) -> RedirectResponse:
 async def _start_session(request: Request, user_id) -> RedirectResponse:
     # Signing in over an older session (another account, say) ends that one on the server too.
     await accounts.end_session(request.cookies.get(SESSION_COOKIE, ""))
-    return _signed_in_response(await accounts.start_session(user_id))
+    user_agent = request.headers.get("user-agent", "")
+    return _signed_in_response(await accounts.start_session(user_id, user_agent))
 
 
 def _signed_in_response(token: str) -> RedirectResponse:

@@ -23,3 +23,6 @@ async def ensure_indexes(db: AsyncDatabase) -> None:
     # Settings lists a person's linked providers; sign-in reads them by exact _id.
     await db.identities.create_index([("user_id", ASCENDING)], name="user")
     await db.oauth_flows.create_index("expires_at", expireAfterSeconds=0, name="expires_ttl")
+    await db.password_resets.create_index("expires_at", expireAfterSeconds=0, name="expires_ttl")
+    # A reset and account deletion drop every token of the person.
+    await db.password_resets.create_index([("user_id", ASCENDING)], name="user")

@@ -10,6 +10,7 @@ from goalgetter.data.client import close_clients, configure, get_db
 from goalgetter.data.embedded_store import EmbeddedStore
 from goalgetter.data.goal_lists import add_missing_lists
 from goalgetter.data.indexes import ensure_indexes
+from goalgetter.data.sessions import add_missing_session_lists
 from goalgetter.data.templates import seed_templates
 from goalgetter.data.users import add_missing_email_keys
 from goalgetter.settings import get_settings
@@ -32,6 +33,7 @@ async def database_lifespan():
     await seed_templates(get_db())
     await add_missing_email_keys()
     await add_missing_lists()
+    await add_missing_session_lists()
     try:
         yield
     finally:

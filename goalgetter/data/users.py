@@ -96,3 +96,10 @@ async def set_notification(user_id: ObjectId, group: str, wanted: bool) -> bool:
         {"_id": user_id}, {"$set": {f"notifications.{group}": bool(wanted)}}
     )
     return result.matched_count == 1
+
+
+async def set_password_hash(user_id: ObjectId, password_hash: str) -> None:
+    await get_db().users.update_one(
+        {"_id": user_id},
+        {"$set": {"password_hash": password_hash, "updated_at": datetime.now(UTC)}},
+    )

@@ -138,7 +138,18 @@ def login_page() -> rx.Component:
             ),
         ],
         "Sign in",
-        rx.text("New here? ", rx.link("Create an account", href="/signup"), size="2"),
+        rx.vstack(
+            rx.text("New here? ", rx.link("Create an account", href="/signup"), size="2"),
+            # A page of the backend's (the reset token must stay out of Reflex's state).
+            rx.el.a(
+                "Forgot your password?",
+                id="forgot-password",
+                href=backend_url("/forgot"),
+                reload_document=True,
+                font_size="0.9em",
+            ),
+            spacing="2",
+        ),
     )
 
 

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from goalgetter.components.settings_sessions import sessions_section
 from goalgetter.pages.workspace import app_header
 from goalgetter.state.account_settings import CalendarFeedState, NotificationsState
 from goalgetter.state.shares import ShareRow, ShareState
@@ -152,6 +153,7 @@ def settings_page() -> rx.Component:
         app_header(),
         rx.box(
             rx.heading("Settings", size="6"),
+            sessions_section(),
             _mail(),
             _calendar(),
             _shares(),

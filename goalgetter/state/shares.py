@@ -14,6 +14,7 @@ from goalgetter.domain.shares import EXPIRY_DAYS, digest_label
 from goalgetter.domain.validation import ValidationError
 from goalgetter.state.account_settings import CalendarFeedState, NotificationsState
 from goalgetter.state.goals import GoalsState
+from goalgetter.state.sessions_list import SessionsListState
 from goalgetter.urls import backend_base
 
 SHARE_MISSING = "That share no longer exists."
@@ -109,6 +110,7 @@ class ShareState(GoalsState):
             ShareState.load_shares,
             CalendarFeedState.load_feed,
             NotificationsState.load_notifications,
+            SessionsListState.load_sessions,
         )
 
     @rx.event
