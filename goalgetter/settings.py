@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     github_authorize_url: str = "https://github.com/login/oauth/authorize"
     github_token_url: str = "https://github.com/login/oauth/access_token"
     github_api_url: str = "https://api.github.com"
+    # Google Calendar sync (goalgetter/calendar_sync.py): the Calendar API's base address
+    # (the token and revocation endpoints come from GOOGLE_DISCOVERY_URL), how often each
+    # connected person's calendar is read for their changes, and how long one call may take.
+    google_calendar_api_url: str = "https://www.googleapis.com/calendar/v3/"
+    google_calendar_poll_seconds: int = 300
+    google_calendar_timeout_seconds: float = 10.0
 
     # Unset -> generated once into data_dir/secret_key.
     secret_key: str = ""

@@ -32,7 +32,7 @@ MAX_ATTEMPTS = len(RETRY_WAITS) + 1
 PENDING = "pending"
 KINDS = (
     "welcome", "invitation", "update", "cancellation", "reminder-24h", "reminder-1h", "recap",
-    "milestone-nudge", "password-reset", "partner-confirm", "partner-digest",
+    "milestone-nudge", "password-reset", "partner-confirm", "partner-digest", "calendar-refused",
 )  # fmt: skip
 
 
