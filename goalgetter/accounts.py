@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from bson import ObjectId
 
 from goalgetter import mail_delivery
-from goalgetter.data import sessions, users
+from goalgetter.data import identities, sessions, users
 from goalgetter.domain.user_agents import stored_user_agent
 from goalgetter.domain.validation import (
     ValidationError,
@@ -74,6 +74,32 @@ async def sign_in(email: str, password: str) -> dict:
     if not stored_hash:
         raise ValidationError("password", "wrong_credentials")
     return user
+
+
+async def change_password(user_id: ObjectId, current: str, new: str, keep_session: str) -> int:
+    """Set a new password and end every session but `keep_session` (whoever knew the old one
+    is signed out); how many ended. The current password must be given when there is one (an
+    account made through a provider may set its first). Raises ValidationError."""
+    stored_hash = await users.stored_password_hash(user_id)
+    if stored_hash:
+        try:
+            await asyncio.to_thread(_hasher.verify, stored_hash, current or "")
+        except (VerificationError, InvalidHashError):
+            raise ValidationError("current_password", "current_password_wrong") from None
+    await users.set_password_hash(user_id, await new_password_hash(new))
+    return await sessions.end_all_for_user(user_id, except_key=keep_session)
+
+
+async def unlink_provider(user_id: ObjectId, provider: str) -> None:
+    """Unlink the person's account at `provider`, never their last way in. Raises
+    ValidationError."""
+    linked = await identities.list_for_user(user_id)
+    mine = [doc for doc in linked if doc["provider"] == provider]
+    if not mine:
+        raise ValidationError("provider", "provider_not_linked")
+    if len(linked) == 1 and not await users.stored_password_hash(user_id):
+        raise ValidationError("provider", "provider_last_way_in")
+    await identities.unlink(user_id, provider, mine[0]["subject"])
 
 
 async def new_password_hash(password: str) -> str:

@@ -127,7 +127,9 @@ async def logout(request: Request) -> Response:
     if refused := _refuse_foreign_origin(request):
         return refused
     await accounts.end_session(request.cookies.get(SESSION_COOKIE, ""))
-    response = _see_other(frontend_url("/login", signed_out="1"))
+    # After an account's deletion the sign-in page says so (a flag, never text from the URL).
+    said = {"deleted": "1"} if request.query_params.get("deleted") else {"signed_out": "1"}
+    response = _see_other(frontend_url("/login", **said))
     response.delete_cookie(SESSION_COOKIE, path="/", samesite="lax", httponly=True)
     return response
 

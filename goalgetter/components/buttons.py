@@ -2,6 +2,8 @@
 
 import reflex as rx
 
+from goalgetter.domain.timezones import CHOOSABLE_ZONES
+
 
 def icon_action(icon: str, label, on_click, *, icon_size: int = 14, **props) -> rx.Component:
     """A quiet icon-only button; `label` is what screen readers say (it may be a Var)."""
@@ -44,6 +46,11 @@ def labelled(label: str, control: rx.Component) -> rx.Component:
     return rx.el.label(
         rx.text(label, size="1", color_scheme="gray"), control, class_name="gg-field"
     )
+
+
+def zone_list() -> rx.Component:
+    """The time zones an input with `list="gg-zones"` suggests as the person types."""
+    return rx.el.datalist(*[rx.el.option(value=z) for z in CHOOSABLE_ZONES], id="gg-zones")
 
 
 def download_button(icon: str, label: str, href, button_id: str, **props) -> rx.Component:

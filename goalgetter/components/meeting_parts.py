@@ -1,10 +1,8 @@
 """Pieces of the meetings page: the schedule form, the next check-in, the meeting list."""
 
-import zoneinfo
-
 import reflex as rx
 
-from goalgetter.components.buttons import icon_action, labelled, quiet_button
+from goalgetter.components.buttons import icon_action, labelled, quiet_button, zone_list
 from goalgetter.components.confirm_dialog import confirm_dialog
 from goalgetter.components.times import local_time
 from goalgetter.data.meetings import MAX_NOTES_LENGTH
@@ -19,7 +17,6 @@ STATUS_COLORS = {
     "cancelled": "gray",
     "missed": "red",
 }
-ZONES = sorted(zoneinfo.available_timezones() - {"localtime", "posixrules"})
 
 
 def _day_select() -> rx.Component:
@@ -79,7 +76,7 @@ def schedule_form(submit_label: str, submit_id: str, on_submit) -> rx.Component:
                     class_name="gg-input",
                 ),
             ),
-            rx.el.datalist(*[rx.el.option(value=z) for z in ZONES], id="gg-zones"),
+            zone_list(),
             labelled(
                 "Minutes",
                 rx.el.input(

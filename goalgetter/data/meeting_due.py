@@ -123,3 +123,18 @@ async def forget(
             {"_id": DIRECTORY}, {"$unset": {f"slots.{key}": "" for key in removed}}
         )
     return len(removed)
+
+
+async def forget_user(db: AsyncDatabase, user_id: ObjectId) -> int:
+    """Remove every entry of this user from the wheel (account deletion); how many."""
+    directory = await db.meeting_due.find_one({"_id": DIRECTORY}) or {}
+    prefix, removed = f"{user_id}@", 0
+    for name in directory.get("slots", {}):
+        doc = await db.meeting_due.find_one({"_id": f"slot:{name}"}, {"due": 1}) or {}
+        mine = [key for key in doc.get("due", {}) if key.startswith(prefix)]
+        if mine:
+            await db.meeting_due.update_one(
+                {"_id": f"slot:{name}"}, {"$unset": {f"due.{key}": "" for key in mine}}
+            )
+            removed += len(mine)
+    return removed

@@ -119,4 +119,11 @@ async def user_mail(user_id: ObjectId, limit: int = 100) -> list[dict]:
 
 
 async def delete_user_mail(user_id: ObjectId) -> int:
-    return (await get_db().outbox.delete_many({"user_id": user_id})).deleted_count
+    """Every mail of the user, and their place in the pending list (account deletion)."""
+    db = get_db()
+    keys = [doc["_id"] async for doc in db.outbox.find({"user_id": user_id}, {"_id": 1})]
+    if keys:
+        await db.outbox_due.update_one(
+            {"_id": PENDING}, {"$unset": {f"ids.{key}": "" for key in keys}}
+        )
+    return (await db.outbox.delete_many({"user_id": user_id})).deleted_count

@@ -98,8 +98,41 @@ async def set_notification(user_id: ObjectId, group: str, wanted: bool) -> bool:
     return result.matched_count == 1
 
 
+async def set_profile(user_id: ObjectId, name: str, timezone: str, meeting_duration: int) -> None:
+    """The person's details from Settings (already checked)."""
+    await get_db().users.update_one(
+        {"_id": user_id},
+        {
+            "$set": {
+                "name": name,
+                "settings.timezone": timezone,
+                "settings.meeting_duration": meeting_duration,
+                "updated_at": datetime.now(UTC),
+            }
+        },
+    )
+
+
+async def stored_password_hash(user_id: ObjectId) -> str | None:
+    """The argon2 hash (None for an account made through a provider that never set one)."""
+    user = await get_db().users.find_one({"_id": user_id}, {"password_hash": 1})
+    return (user or {}).get("password_hash")
+
+
 async def set_password_hash(user_id: ObjectId, password_hash: str) -> None:
     await get_db().users.update_one(
         {"_id": user_id},
         {"$set": {"password_hash": password_hash, "updated_at": datetime.now(UTC)}},
     )
+
+
+async def delete_user(user_id: ObjectId) -> bool:
+    """The account itself and its email key: last of an account's deletion, so a deletion cut
+    short can be run again by signing in."""
+    db = get_db()
+    user = await db.users.find_one({"_id": user_id}, {"email": 1})
+    if user is None:
+        return False
+    await db.users.delete_one({"_id": user_id})
+    await db.email_keys.delete_one({"_id": user["email"], "user_id": user_id})
+    return True

@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import MONTHLY, WEEKLY, rrule
 
-from goalgetter.domain.timezones import parse_timezone
+from goalgetter.domain.timezones import SERVER_ZONES, parse_timezone
 from goalgetter.domain.validation import ValidationError
 
 CADENCES = ("weekly", "biweekly", "monthly")
@@ -61,7 +61,6 @@ _PERIOD_DAYS = {"weekly": 7, "biweekly": 14}
 _WHOLE = re.compile(r"[0-9]{1,4}")
 _HH_MM = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
 # Valid zone files whose meaning depends on the server, never what a browser reports.
-_SERVER_ZONES = frozenset({"localtime", "posixrules"})
 # The wall clock and the instant can disagree by a DST gap, or by a day when a zone changes
 # sides of the date line; rules are read from a little earlier and compared as instants.
 _LOOKBACK = timedelta(days=2)
@@ -106,14 +105,8 @@ def parse_schedule(
         day_of_month, 1, 31, "day_of_month", "day_of_month_invalid", required=monthly
     )
     time_value = _parse_time(local_time)
-    zone = parse_timezone(timezone) if isinstance(timezone, str) else None
-    if zone is None or zone.key in _SERVER_ZONES:
-        _refuse("timezone", "timezone_unknown")
-    duration = _whole_number(duration_minutes)
-    if duration is None:
-        _refuse("duration_minutes", "duration_not_whole")
-    if not MIN_DURATION <= duration <= MAX_DURATION:
-        _refuse("duration_minutes", "duration_range")
+    zone = check_timezone(timezone)
+    duration = check_duration(duration_minutes)
 
     start_day = anchor_after.astimezone(zone).date()
     schedule = Schedule(
@@ -126,6 +119,23 @@ def parse_schedule(
         anchor=start_day,
     )
     return anchored_after(schedule, anchor_after)
+
+
+def check_timezone(name: object) -> ZoneInfo:
+    """An IANA zone a person can choose (not the server's own aliases)."""
+    zone = parse_timezone(name) if isinstance(name, str) else None
+    if zone is None or zone.key in SERVER_ZONES:
+        _refuse("timezone", "timezone_unknown")
+    return zone
+
+
+def check_duration(raw: object) -> int:
+    duration = _whole_number(raw)
+    if duration is None:
+        _refuse("duration_minutes", "duration_not_whole")
+    if not MIN_DURATION <= duration <= MAX_DURATION:
+        _refuse("duration_minutes", "duration_range")
+    return duration
 
 
 def anchored_after(schedule: Schedule, after: datetime) -> Schedule:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 UTC_ZONE = ZoneInfo("UTC")
+# Names the system knows that are no place a person lives in.
+SERVER_ZONES = frozenset({"localtime", "posixrules"})
+CHOOSABLE_ZONES = tuple(sorted(available_timezones() - SERVER_ZONES))
 
 
 def parse_timezone(name: str | None) -> ZoneInfo | None:

@@ -35,6 +35,11 @@ MESSAGES = {
     "password_short": f"Use a password of at least {MIN_PASSWORD_LENGTH} characters.",
     "password_long": "That password is too long.",
     "wrong_credentials": "That email and password don't match an account.",
+    "current_password_wrong": "Your current password is not right.",
+    "provider_not_linked": "That account is not linked.",
+    "provider_last_way_in": (
+        "This is your only way to sign in. Set a password or link another account first."
+    ),
     "too_many_attempts": "Too many attempts. Wait a few minutes and try again.",
     "title_long": f"Titles can be at most {MAX_GOAL_TITLE_LENGTH} characters.",
     "chat_empty": "Write a message first.",

@@ -1,7 +1,10 @@
-"""/settings: the account's settings; for now, the links shared with partners."""
+"""/settings: the person's details and sign-in, their mail, calendar and shared links."""
 
 import reflex as rx
 
+from goalgetter.components.account_delete import account_delete_section
+from goalgetter.components.settings_account import account_sections
+from goalgetter.components.settings_google_calendar import google_calendar_section
 from goalgetter.components.settings_sessions import sessions_section
 from goalgetter.pages.workspace import app_header
 from goalgetter.state.account_settings import CalendarFeedState, NotificationsState
@@ -153,10 +156,13 @@ def settings_page() -> rx.Component:
         app_header(),
         rx.box(
             rx.heading("Settings", size="6"),
+            account_sections(),
             sessions_section(),
             _mail(),
             _calendar(),
+            google_calendar_section(),
             _shares(),
+            account_delete_section(),
             class_name="gg-page",
         ),
         class_name="gg-shell gg-scroll",

@@ -24,6 +24,8 @@ class AuthFormState(rx.State):
         # Only known codes become text: a crafted link cannot put words on our page.
         self.error = (oauth_linking.MESSAGES.get(code) or message_for(code)) if code else ""
         self.notice = "You are signed out." if params.get("signed_out") else ""
+        if params.get("deleted"):
+            self.notice = "Your account and everything in it are deleted."
         self.email = params.get("email", "")[:MAX_EMAIL_LENGTH]
         self.name = params.get("name", "")[:MAX_NAME_LENGTH]
         providers = configured_providers(get_settings())

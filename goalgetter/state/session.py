@@ -21,12 +21,20 @@ from goalgetter.domain.timezones import first_zone, parse_timezone
 from goalgetter.socket_session import session_key_from_cookie
 
 SIGN_OUT_FORM_ID = "signout-form"
+
+
 # After the server has emptied the tab's state: the next page gets a fresh client token, and
 # the form post ends the session and deletes the cookie.
-_POST_SIGN_OUT = (
-    "window.sessionStorage.removeItem('token');"
-    f"document.getElementById('{SIGN_OUT_FORM_ID}').submit()"
-)
+def post_sign_out(query: str = "") -> str:
+    """The script that posts the sign-out form; `query` goes to the sign-in page after."""
+    action = f"form.action=form.action.split('?')[0]+'?{query}';" if query else ""
+    return (
+        "(function(){window.sessionStorage.removeItem('token');"
+        f"const form=document.getElementById('{SIGN_OUT_FORM_ID}');{action}form.submit();}})()"
+    )
+
+
+_POST_SIGN_OUT = post_sign_out()
 
 
 class NotSignedIn(Exception):

@@ -12,8 +12,10 @@ from goalgetter.data import goals as goals_data
 from goalgetter.data import shares as shares_data
 from goalgetter.domain.shares import EXPIRY_DAYS, digest_label
 from goalgetter.domain.validation import ValidationError
+from goalgetter.state.account_profile import AccountState
 from goalgetter.state.account_settings import CalendarFeedState, NotificationsState
 from goalgetter.state.goals import GoalsState
+from goalgetter.state.google_calendar import GoogleCalendarState
 from goalgetter.state.sessions_list import SessionsListState
 from goalgetter.urls import backend_base
 
@@ -107,9 +109,11 @@ class ShareState(GoalsState):
         """The settings page's load: the goals (for the shares' titles), then the shares."""
         return await self._open_signed_in_page(
             GoalsState.load,
+            AccountState.load_account,
             ShareState.load_shares,
             CalendarFeedState.load_feed,
             NotificationsState.load_notifications,
+            GoogleCalendarState.load_google_calendar,
             SessionsListState.load_sessions,
         )
 
