@@ -105,6 +105,10 @@ class MeetingsState(SessionState):
         series = await meetings_data.series(user_id) if self.phase == "tracking" else None
         if series is not None:
             self._fill_form(series["schedule"])
+        else:  # a first schedule starts from the person's own choices in Settings
+            settings = user.get("settings") or {}
+            self.form_duration = str(settings.get("meeting_duration") or 30)
+            self.form_timezone = settings.get("timezone") or ""
 
     @rx.event
     async def refresh(self, _countdown: str = ""):
