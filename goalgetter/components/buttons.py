@@ -54,16 +54,25 @@ def zone_list() -> rx.Component:
 
 
 def download_button(icon: str, label: str, href, button_id: str, **props) -> rx.Component:
-    """A button that downloads from a GET route; the file name comes from the server.
+    """A link that looks like a button and downloads from a GET route; the server names the
+    file (Content-Disposition: attachment).
 
-    A plain link here would be taken over by the page router as an in-app navigation.
+    A real link, not `rx.download`: in dev the routes live on the backend's origin, and a
+    download from another origin needs a link the browser follows itself (Reflex's download
+    event takes only paths of the page's own origin). `reload_document` keeps the page
+    router from treating it as an in-app navigation.
     """
     size = props.pop("size", "2")
     return rx.button(
-        rx.icon(icon, size=14),
-        rx.el.span(label, class_name=props.pop("label_class", "")),
-        on_click=rx.download(url=href, filename=""),
-        id=button_id,
+        rx.el.a(
+            rx.icon(icon, size=14, aria_hidden="true"),
+            rx.el.span(label, class_name=props.pop("label_class", "")),
+            href=href,
+            download="",
+            reload_document=True,
+            id=button_id,
+        ),
+        as_child=True,
         variant="soft",
         size=size,
         **props,
