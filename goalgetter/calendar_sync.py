@@ -143,6 +143,8 @@ def _keep_access(user_id: ObjectId, link: dict, client: gc.CalendarClient) -> No
 def push_soon(user_id: ObjectId) -> None:
     """Bring the calendar up to date with the person's check-ins, beside the caller (a
     person not connected costs one read)."""
+    if not gc.configured(get_settings()):
+        return
     task = asyncio.create_task(_quietly(sync_user(user_id)))
     _tasks.add(task)
     task.add_done_callback(_tasks.discard)
@@ -179,7 +181,7 @@ async def poll_due(now: datetime) -> list[SyncReport | None]:
 def poll_soon(now: datetime) -> None:
     """The scheduler tick's call: a poll pass beside the tick, unless one is still running."""
     global _poll
-    if _poll is not None and not _poll.done():
+    if not gc.configured(get_settings()) or (_poll is not None and not _poll.done()):
         return
     _poll = asyncio.create_task(_quietly(poll_due(now)))
 

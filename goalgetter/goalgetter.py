@@ -6,6 +6,7 @@ from reflex.app import default_backend_exception_handler
 from goalgetter.calendar_routes import CALENDAR_ROUTES
 from goalgetter.data.startup import database_lifespan
 from goalgetter.exports import EXPORT_ROUTES
+from goalgetter.google_calendar_routes import GOOGLE_CALENDAR_ROUTES
 from goalgetter.oauth_routes import OAUTH_ROUTES
 from goalgetter.pages.auth import login_page, signup_page
 from goalgetter.pages.home import home_page
@@ -47,6 +48,7 @@ app = rx.App(
             *UNSUBSCRIBE_ROUTES,
             *PARTNER_ROUTES,
             *OAUTH_ROUTES,
+            *GOOGLE_CALENDAR_ROUTES,
             *PASSWORD_RESET_ROUTES,
         ),
         websocket_sees_session_keys,

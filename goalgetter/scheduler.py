@@ -51,7 +51,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bson import ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
 
-from goalgetter import mail_delivery
+from goalgetter import calendar_sync, mail_delivery
 from goalgetter.data import meeting_due, meeting_series, meetings
 from goalgetter.data import meeting_state as ms
 from goalgetter.data.client import get_db
@@ -222,6 +222,7 @@ async def _apply(
     if applied.created:  # rolled forward: the new check-ins go into the calendar too
         planned = [m for m in applied.state["meetings"] if m["created_at"] == now]
         await mail_delivery.invite(user_id, applied.state, planned, now)
+        calendar_sync.push_soon(user_id)
     for meeting, before, after in transitions:
         report.transitions[f"{before}->{after}"] += 1
         if after == "completed":
@@ -262,6 +263,7 @@ class MeetingScheduler:
         async with self._lock:
             report = await tick(self.clock(), on_completed=hand_off)
             await self._deliver_mail()
+            calendar_sync.poll_soon(self.clock())  # beside the ticks: Google may be slow
         self.last_report = report
         if report.transitions or report.failed:
             log.info("Meeting tick: %s", report)

@@ -4,6 +4,7 @@ import reflex as rx
 
 from goalgetter.components.account_delete import account_delete_section
 from goalgetter.components.settings_account import account_sections
+from goalgetter.components.settings_google_calendar import google_calendar_section
 from goalgetter.components.settings_sessions import sessions_section
 from goalgetter.pages.workspace import app_header
 from goalgetter.state.account_settings import CalendarFeedState, NotificationsState
@@ -159,6 +160,7 @@ def settings_page() -> rx.Component:
             sessions_section(),
             _mail(),
             _calendar(),
+            google_calendar_section(),
             _shares(),
             account_delete_section(),
             class_name="gg-page",

@@ -8,7 +8,7 @@ from typing import TypedDict
 
 import reflex as rx
 
-from goalgetter import mail_delivery
+from goalgetter import calendar_sync, mail_delivery
 from goalgetter.coach.recap import write_recap
 from goalgetter.data import meetings as meetings_data
 from goalgetter.data import users
@@ -183,6 +183,7 @@ class MeetingsState(SessionState):
             await mail_delivery.invite(user_id, state, changed, now)
         except Exception:
             log.exception("Could not queue check-in invitations for %s", user_id)
+        calendar_sync.push_soon(user_id)  # and Google Calendar, when connected
 
     @rx.event
     async def change_cadence(self, form: dict):

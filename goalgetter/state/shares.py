@@ -15,6 +15,7 @@ from goalgetter.domain.validation import ValidationError
 from goalgetter.state.account_profile import AccountState
 from goalgetter.state.account_settings import CalendarFeedState, NotificationsState
 from goalgetter.state.goals import GoalsState
+from goalgetter.state.google_calendar import GoogleCalendarState
 from goalgetter.state.sessions_list import SessionsListState
 from goalgetter.urls import backend_base
 
@@ -112,6 +113,7 @@ class ShareState(GoalsState):
             ShareState.load_shares,
             CalendarFeedState.load_feed,
             NotificationsState.load_notifications,
+            GoogleCalendarState.load_google_calendar,
             SessionsListState.load_sessions,
         )
 

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from goalgetter import calendar_sync
+from goalgetter import calendar_sync, scheduler
 from goalgetter.data import calendar_links, meetings
 from goalgetter.data.client import get_db
 from goalgetter.google_calendar_routes import GOOGLE_CALENDAR_ROUTES
@@ -351,3 +351,25 @@ async def test_account_deletion_removes_every_event_and_the_grant(connected, goo
     await calendar_sync.delete_user_calendar(user_id)
     assert google.events(email) == [] and google.oauth.revoked > revoked_before
     assert await get_db().calendar_links.find_one({"_id": user_id}) is None
+
+
+# --- the scheduler --------------------------------------------------------------------------------
+
+
+async def test_the_scheduler_tick_reads_google_and_adds_check_ins_planned_later(connected, google):
+    user_id, email = connected
+    first, second = (await scheduled(user_id))[:2]
+    event = await event_of(google, user_id, email, second["id"])
+    new_start = second["start"] + timedelta(hours=1)
+    google.person_moves(email, event["id"], new_start, new_start + timedelta(minutes=45))
+    later = first["end"] + timedelta(hours=2)  # the first one's window closed: one more planned
+    ticks = scheduler.MeetingScheduler(clock=lambda: later)
+    report = await ticks.run_tick()
+    await calendar_sync.finish_pending()
+    assert report.missed == 1 and report.created == 1
+    assert next(m for m in await scheduled(user_id) if m["id"] == second["id"])["start"] == (
+        new_start
+    )
+    # The missed one stays in the calendar as it was, the new one is added.
+    assert len(google.events(email)) == 5
+    assert (await calendar_links.get(user_id))["last_sync_at"] is not None
