@@ -1,9 +1,9 @@
 """/forgot and /reset/<token>: plain server-rendered pages, not Reflex pages.
 
 The reset token is in the page's URL: served from here it never reaches a websocket frame
-or the state store (Reflex keeps each tab's router data there), and the page loads nothing
-from elsewhere (no-referrer besides). Setting the password ends in a full page navigation
-that sets the new session's httpOnly cookie, like sign-in.
+or the state store (Reflex keeps each tab's router data there), the page loads nothing from
+elsewhere, and a Referer carries only our origin. Setting the password ends in a full page
+navigation that sets the new session's httpOnly cookie, like sign-in.
 
 /forgot answers the same whether or not the email has an account, and does the lookup and
 the mail after the answer is sent, so its timing says nothing either. It is rate limited per
@@ -50,7 +50,11 @@ _STYLE = (
 
 
 def _page(title: str, body: str, status: int = 200) -> Response:
-    return plain_page(title, _STYLE + body, status)
+    response = plain_page(title, _STYLE + body, status)
+    # Not no-referrer: under it the browser posts the forms with `Origin: null`, which the
+    # cross-site check refuses. `origin` still keeps the token's path to ourselves.
+    response.headers["Referrer-Policy"] = "origin"
+    return response
 
 
 def _back_to_sign_in() -> str:

@@ -138,7 +138,7 @@ async def test_the_link_shows_a_form_and_sets_the_password_and_signs_in(client, 
     form = await client.get(f"/reset/{token}")
     assert form.status_code == 200
     assert 'id="reset-password"' in form.text and 'id="reset-submit"' in form.text
-    assert form.headers["referrer-policy"] == "no-referrer"
+    assert form.headers["referrer-policy"] == "origin"
 
     new_token = assert_signed_in(await set_password(client, token))
 
