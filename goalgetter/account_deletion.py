@@ -12,7 +12,8 @@ import logging
 
 from bson import ObjectId
 
-from goalgetter.data import account_data, password_resets, sessions, users
+from goalgetter import calendar_sync
+from goalgetter.data import account_data, calendar_links, password_resets, sessions, users
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +21,13 @@ log = logging.getLogger(__name__)
 async def delete_account(user_id: ObjectId) -> dict[str, int]:
     """Delete the person and everything of theirs; counts of what went, by kind."""
     counts = {"sessions": await sessions.delete_all_for_user(user_id)}
+    try:
+        # Events the app made in their Google Calendar deleted, the grant revoked at Google.
+        await calendar_sync.delete_user_calendar(user_id)
+    except Exception:
+        # Google down must not keep a person's data here: what is stored goes regardless.
+        log.exception("Could not clean the Google Calendar of %s", user_id)
+        await calendar_links.remove(user_id)
     counts |= await account_data.delete_owned(user_id)
     counts["password_resets"] = await password_resets.delete_all_for_user(user_id)
     counts["account"] = int(await users.delete_user(user_id))
