@@ -37,6 +37,7 @@ install: $(VENV)/.runtime-installed
 	@scripts/ensure-bun
 
 install-dev: install $(VENV)/.dev-installed
+	@scripts/ensure-bun --test-tools
 
 $(VENV)/bin/python:
 	@python_bin="$$(scripts/find-python)" && \

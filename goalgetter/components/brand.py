@@ -21,9 +21,12 @@ def logo(size: str = "5", wordmark_class: str = "") -> rx.Component:
 
 
 def centered_page(*children: rx.Component) -> rx.Component:
-    return rx.center(
-        rx.vstack(*children, width="100%", max_width="420px", spacing="5", align="stretch"),
-        min_height="100dvh",
-        padding="1.5em",
-        background=f"radial-gradient(circle at 20% 0%, {rx.color(ACCENT, 3)}, transparent 60%)",
+    # The page's one `main` landmark: screen readers jump to it.
+    return rx.el.main(
+        rx.center(
+            rx.vstack(*children, width="100%", max_width="420px", spacing="5", align="stretch"),
+            min_height="100dvh",
+            padding="1.5em",
+            background=f"radial-gradient(circle at 20% 0%, {rx.color(ACCENT, 3)}, transparent 60%)",
+        )
     )

@@ -43,7 +43,7 @@ def _tracking() -> rx.Component:
 def meetings_page() -> rx.Component:
     return rx.box(
         app_header(),
-        rx.box(
+        rx.el.main(
             rx.cond(
                 MeetingsState.phase == "tracking",
                 _tracking(),

@@ -36,7 +36,7 @@ def _item(mail: OutboxItem) -> rx.Component:
 def outbox_page() -> rx.Component:
     return rx.box(
         app_header(),
-        rx.box(
+        rx.el.main(
             rx.heading("Your mail", size="6"),
             rx.text(
                 "Every email GoalGetter sent you, or kept here when no mail provider is set up.",

@@ -154,7 +154,7 @@ def _calendar() -> rx.Component:
 def settings_page() -> rx.Component:
     return rx.box(
         app_header(),
-        rx.box(
+        rx.el.main(
             rx.heading("Settings", size="6"),
             account_sections(),
             sessions_section(),

@@ -14,6 +14,12 @@ DESKTOP = "flex"
 
 
 def app_header() -> rx.Component:
+    # A `header` (the banner landmark) holding the navigation; each page's own content is in
+    # its `main`.
+    return rx.el.header(_header_bar())
+
+
+def _header_bar() -> rx.Component:
     return rx.hstack(
         logo(wordmark_class="gg-hide-narrow"),
         rx.el.nav(
@@ -86,16 +92,19 @@ def _panel(content: rx.Component, tab: str) -> rx.Component:
 def workspace_page() -> rx.Component:
     return rx.box(
         app_header(),
-        rx.hstack(
-            _tab("Goals", "goals", "target"),
-            _tab("Coach", "coach", "message-circle"),
-            class_name="gg-tabs",
-            role="tablist",
-        ),
-        rx.box(
-            _panel(goal_panel(), "goals"),
-            _panel(chat_panel(), "coach"),
-            class_name="gg-split",
+        rx.el.main(
+            rx.hstack(
+                _tab("Goals", "goals", "target"),
+                _tab("Coach", "coach", "message-circle"),
+                class_name="gg-tabs",
+                role="tablist",
+            ),
+            rx.box(
+                _panel(goal_panel(), "goals"),
+                _panel(chat_panel(), "coach"),
+                class_name="gg-split",
+            ),
+            class_name="gg-main",
         ),
         class_name="gg-shell",
     )

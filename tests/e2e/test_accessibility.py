@@ -1,0 +1,92 @@
+"""Every page, and every dialog a person opens on the way, passes axe-core's WCAG 2.2 A/AA
+rules and its landmark rules in Chromium: contrast, names, roles, one `main`, nothing
+outside a landmark."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.axe import assert_accessible
+from tests.e2e.flows import (
+    assistant_messages,
+    new_goal,
+    send_message,
+    sign_up,
+    unique_email,
+    wait_reply_done,
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "ready"),
+    [
+        ("/", "text=Goals you actually keep."),
+        ("/login", "#auth-submit"),
+        ("/signup", "#auth-name"),
+    ],
+)
+def test_public_pages(page: Page, app, path: str, ready: str):
+    page.goto(f"{app.url}{path}")
+    expect(page.locator(ready)).to_be_visible()
+    assert_accessible(page, path)
+
+
+def test_sign_in_error_is_accessible(page: Page, app):
+    page.goto(f"{app.url}/login")
+    page.fill("#auth-email", unique_email("nobody"))
+    page.fill("#auth-password", "not the password")
+    page.click("#auth-submit")
+    expect(page.locator("#auth-error")).to_be_visible()
+    assert_accessible(page, "/login with an error")
+
+
+def _close_dialog(page: Page) -> None:
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.get_by_role("alertdialog")).to_have_count(0)
+
+
+def test_workspace_and_its_dialogs(page: Page, app):
+    sign_up(page, app.url, "Ada Access", unique_email("axe"))
+    assert_accessible(page, "/workspace, no goal yet")
+    goal_id = new_goal(page, "Run 5 km", "Run 5 km in under 30 minutes by June 2027.")
+    send_message(page, "Is this goal specific enough?")
+    wait_reply_done(page)
+    expect(assistant_messages(page).last).to_be_visible()
+    assert_accessible(page, "/workspace with a goal and a coach reply")
+
+    page.click("#goal-new")
+    expect(page.locator("#template-picker")).to_be_visible()
+    assert_accessible(page, "/workspace, the new goal dialog")
+    _close_dialog(page)
+
+    page.click("#goal-share")
+    expect(page.locator("#share-create")).to_be_visible()
+    assert_accessible(page, "/workspace, the share dialog")
+    _close_dialog(page)
+
+    row = page.locator(f'#goal-list [data-goal-id="{goal_id}"]')
+    row.get_by_role("button", name="Delete goal").click()
+    expect(page.locator("#goal-delete-confirm")).to_be_visible()
+    assert_accessible(page, "/workspace, the delete confirmation")
+    _close_dialog(page)
+
+
+def test_meetings_settings_outbox_and_account_delete(page: Page, app):
+    sign_up(page, app.url, "Ben Access", unique_email("axe"))
+    page.click("#nav-meetings")
+    expect(page.locator("#tracking-start")).to_be_visible()
+    assert_accessible(page, "/meetings")
+
+    page.click("#nav-settings")
+    expect(page.locator("#account-delete")).to_be_visible()
+    assert_accessible(page, "/settings")
+    page.click("#account-delete")
+    expect(page.locator("#account-delete-confirm")).to_be_visible()
+    assert_accessible(page, "/settings, the account delete dialog")
+    _close_dialog(page)
+
+    page.click("#settings-outbox")
+    expect(page.get_by_role("heading", name="Your mail")).to_be_visible()
+    assert_accessible(page, "/outbox")
