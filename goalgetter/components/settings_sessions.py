@@ -63,10 +63,13 @@ def sessions_section() -> rx.Component:
             SessionsListState.sessions_error != "",
             rx.text(SessionsListState.sessions_error, color_scheme="red", size="2"),
         ),
-        rx.el.div(
+        rx.vstack(
             rx.foreach(SessionsListState.sessions, _session_row),
             id="sessions-list",
             class_name="gg-sessions-list",
+            spacing="3",
+            width="100%",
+            padding_y="0.5em",
         ),
         rx.button(
             rx.icon("shield-off", size=14),

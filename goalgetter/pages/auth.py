@@ -147,6 +147,7 @@ def login_page() -> rx.Component:
                 href=backend_url("/forgot"),
                 reload_document=True,
                 font_size="0.9em",
+                color="var(--accent-11)",
             ),
             spacing="2",
         ),
