@@ -92,27 +92,25 @@ async def sync_user(user_id: ObjectId, now: datetime | None = None) -> SyncRepor
         link = await calendar_links.claim(user_id, now, LEASE)
         if link is None:
             return None
-        report, next_read = (
-            SyncReport(),
-            now + timedelta(seconds=settings.google_calendar_poll_seconds),
-        )
+        report, lease = SyncReport(), link["lease"]
+        next_read = now + timedelta(seconds=settings.google_calendar_poll_seconds)
         try:
             client = await _client(user_id, link)
             sync_token = await _pull(client, link, user_id, now, report)
             await _push(client, link, user_id, now, report)
             _keep_access(user_id, link, client)
-            await calendar_links.synced(user_id, sync_token, now, next_read)
+            await calendar_links.synced(user_id, lease, sync_token, now, next_read)
         except gc.CalendarRevoked as error:
             report.problem = "revoked"
             log.info("Google Calendar of %s: access refused (%s)", user_id, error)
             await calendar_links.mark_revoked(user_id, str(error), now)
+            await calendar_links.release(user_id, lease)
         except Exception as error:  # Google down or answering nonsense: the next read retries
             report.problem = "unavailable"
             if not isinstance(error, gc.CalendarUnavailable):
                 log.exception("Google Calendar sync of %s failed", user_id)
-            await calendar_links.failed(user_id, str(error) or type(error).__name__, now, next_read)
-        finally:
-            await calendar_links.release(user_id, link["lease"])
+            problem = str(error) or type(error).__name__
+            await calendar_links.failed(user_id, lease, problem, now, next_read)
         return report
 
 

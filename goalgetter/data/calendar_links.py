@@ -135,11 +135,12 @@ async def claim(user_id: ObjectId, now: datetime, hold: timedelta) -> dict | Non
     return _from_stored(link)
 
 
-async def release(user_id: ObjectId, lease: str) -> None:
+async def release(user_id: ObjectId, lease: str, fields: dict | None = None) -> None:
+    """End this caller's lease, writing `fields` in the same update."""
     mine = {"$eq": ["$lease", lease]}
-    await get_db().calendar_links.update_one(
-        {"_id": user_id}, [{"$set": set_when(mine, {"lease": None, "lease_until": None})}]
-    )
+    changes = {name: {"$literal": value} for name, value in (fields or {}).items()}
+    changes.update(set_when(mine, {"lease": None, "lease_until": None}))
+    await get_db().calendar_links.update_one({"_id": user_id}, [{"$set": changes}])
 
 
 async def set_event(user_id: ObjectId, meeting_id: str, entry: dict) -> None:
@@ -155,20 +156,19 @@ async def drop_event(user_id: ObjectId, meeting_id: str) -> None:
 
 
 async def synced(
-    user_id: ObjectId, sync_token: str | None, now: datetime, next_read: datetime
+    user_id: ObjectId, lease: str, sync_token: str | None, now: datetime, next_read: datetime
 ) -> None:
-    await get_db().calendar_links.update_one(
-        {"_id": user_id},
-        {"$set": {"sync_token": sync_token, "last_sync_at": now, "last_error": ""}},
-    )
+    """A sync done: where Google's changes were read up to, and the lease ended."""
+    fields = {"sync_token": sync_token, "last_sync_at": now, "last_error": ""}
+    await release(user_id, lease, fields)
     await schedule_read(user_id, next_read)
 
 
-async def failed(user_id: ObjectId, error: str, now: datetime, next_read: datetime) -> None:
+async def failed(
+    user_id: ObjectId, lease: str, error: str, now: datetime, next_read: datetime
+) -> None:
     """Google could not be reached or answered 5xx: kept connected, read again later."""
-    await get_db().calendar_links.update_one(
-        {"_id": user_id}, {"$set": {"last_error": error[:300], "error_at": now}}
-    )
+    await release(user_id, lease, {"last_error": error[:300], "error_at": now})
     await schedule_read(user_id, next_read)
 
 

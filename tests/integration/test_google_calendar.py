@@ -150,6 +150,9 @@ async def test_connecting_stores_the_grant_encrypted_and_puts_each_check_in_in_t
     assert first["extendedProperties"]["private"]["goalgetterMeeting"] == planned[0]["id"]
     status = await calendar_sync.status(user_id)
     assert status["state"] == "connected" and status["last_sync_at"] is not None
+    # The calls were authorised by an access token refreshed from the stored grant.
+    grants = [r["params"].get("grant_type") for r in google.oauth.requests if r["path"] == "/token"]
+    assert grants == ["authorization_code", "refresh_token"]
 
 
 async def test_connecting_needs_the_person_who_started_it(browser, google, db):
@@ -176,6 +179,54 @@ async def test_cancelling_at_google_stores_nothing(browser, google, db):
     google.oauth.consent("google", account, fault="deny")
     assert outcome(await consent(browser)) == "cancelled"
     assert await db.calendar_links.count_documents({}) == 0
+
+
+async def test_a_tampered_code_or_google_down_at_the_exchange_stores_nothing(browser, google, db):
+    google.oauth.google_account("t@example.com")
+    await sign_up(browser, "t@example.com")
+    start = await browser.get(CONNECT)
+    async with httpx.AsyncClient() as outside:
+        back = urlsplit((await outside.get(start.headers["location"])).headers["location"])
+    query = parse_qs(back.query)
+    tampered = f"{back.path}?state={query['state'][0]}&code=not-the-code"
+    assert outcome(await browser.get(tampered)) == "failed"
+    assert outcome(await consent_with_google_down(browser, google)) == "unavailable"
+    assert await db.calendar_links.count_documents({}) == 0
+
+
+async def consent_with_google_down(http: httpx.AsyncClient, google) -> httpx.Response:
+    start = await http.get(CONNECT)
+    async with httpx.AsyncClient() as outside:
+        back = urlsplit((await outside.get(start.headers["location"])).headers["location"])
+    google.oauth.down = True
+    try:
+        return await http.get(f"{back.path}?{back.query}")
+    finally:
+        google.oauth.down = False
+
+
+async def test_an_insert_whose_answer_was_lost_makes_no_second_event(connected, google):
+    user_id, email = connected
+    second = (await scheduled(user_id))[1]
+    entry = (await calendar_links.get(user_id))["events"][second["id"]]
+    # As after a crash between Google storing the event and the app writing that down.
+    await calendar_links.set_event(
+        user_id, second["id"], {**entry, "start": None, "end": None, "pending": True}
+    )
+    report = await calendar_sync.sync_user(user_id, T0)
+    assert report.created == 1 and len(google.events(email)) == 4
+    again = (await calendar_links.get(user_id))["events"][second["id"]]
+    assert again["event_id"] == entry["event_id"] and not again["pending"]
+
+
+async def test_one_sync_of_a_person_at_a_time(connected):
+    user_id, _ = connected
+    held = await calendar_links.claim(user_id, T0, calendar_sync.LEASE)
+    assert held is not None
+    assert await calendar_links.claim(user_id, T0, calendar_sync.LEASE) is None
+    assert await calendar_sync.sync_user(user_id, T0) is None  # another process is at it
+    await calendar_links.release(user_id, held["lease"])
+    assert (await calendar_sync.sync_user(user_id, T0)).problem == ""
 
 
 # --- the app's changes go to Google --------------------------------------------------------------
