@@ -13,11 +13,13 @@ changed since, deleted ones included. `expire_sync_tokens()` makes every token i
 answer 410 fullSyncRequired, as Google does when a token gets too old.
 
 What the person does in Google Calendar is `person_moves`, `person_deletes` and
-`person_adds`; `fail_next(n, status)` makes the next n API calls fail.
+`person_adds`; `fail_next(n, status)` makes the next n API calls fail, `hang_next(n)` answer
+too late.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import itertools
 import json
@@ -34,6 +36,7 @@ from starlette.routing import Route
 from tests.fakes.oauth_fake import FakeOAuth, GoogleAccount
 
 API_PATH = "/calendar/v3"
+HANG_SECONDS = 5.0
 _EVENT_ID = re.compile(r"[a-v0-9]{5,1024}")
 
 
@@ -46,6 +49,8 @@ class FakeGoogleCalendar:
     _counter: itertools.count = field(default_factory=lambda: itertools.count(1))
     _token_generation: int = 0
     _failures: list[int] = field(default_factory=list)
+    _hangs: int = 0
+    _hang_seconds: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -131,19 +136,23 @@ class FakeGoogleCalendar:
     def reset_failures(self) -> None:
         with self._lock:
             self._failures.clear()
+            self._hangs = 0
+
+    def hang_next(self, count: int = 1, seconds: float = HANG_SECONDS) -> None:
+        """The next `count` API calls answer only after `seconds` (a client gives up first)."""
+        with self._lock:
+            self._hangs, self._hang_seconds = count, seconds
 
     # --- the API --------------------------------------------------------------------------------
 
-    def _calendar(self, request: Request) -> tuple[str | None, Response | None]:
-        self.requests.append(
-            {
-                "method": request.method,
-                "path": request.url.path,
-                "query": dict(request.query_params),
-            }
-        )
+    async def _calendar(self, request: Request) -> tuple[str | None, Response | None]:
+        query = dict(request.query_params)
+        self.requests.append({"method": request.method, "path": request.url.path, "query": query})
         with self._lock:
             status = self._failures.pop(0) if self._failures else None
+            hang, self._hangs = self._hangs > 0, max(0, self._hangs - 1)
+        if hang:
+            await asyncio.sleep(self._hang_seconds)  # a Google that does not answer in time
         if status is not None:
             return None, _error(status, "backendError", "Backend Error")
         account = self.oauth.account_for(request)
@@ -176,7 +185,7 @@ class FakeGoogleCalendar:
         return event
 
     async def _insert(self, request: Request) -> Response:
-        email, refused = self._calendar(request)
+        email, refused = await self._calendar(request)
         if refused:
             return refused
         body = await request.json()
@@ -195,7 +204,7 @@ class FakeGoogleCalendar:
         return event, None
 
     async def _get(self, request: Request) -> Response:
-        email, refused = self._calendar(request)
+        email, refused = await self._calendar(request)
         if refused:
             return refused
         with self._lock:
@@ -203,7 +212,7 @@ class FakeGoogleCalendar:
             return missing or JSONResponse(event)
 
     async def _patch(self, request: Request, *, replace: bool = False) -> Response:
-        email, refused = self._calendar(request)
+        email, refused = await self._calendar(request)
         if refused:
             return refused
         body = await request.json()
@@ -225,7 +234,7 @@ class FakeGoogleCalendar:
         return await self._patch(request, replace=True)
 
     async def _delete(self, request: Request) -> Response:
-        email, refused = self._calendar(request)
+        email, refused = await self._calendar(request)
         if refused:
             return refused
         with self._lock:
@@ -239,7 +248,7 @@ class FakeGoogleCalendar:
         return Response(status_code=204)
 
     async def _list(self, request: Request) -> Response:
-        email, refused = self._calendar(request)
+        email, refused = await self._calendar(request)
         if refused:
             return refused
         query = request.query_params

@@ -371,6 +371,17 @@ async def test_google_down_never_breaks_the_apps_own_actions(connected, google):
     assert (await calendar_sync.status(user_id))["problem"] == ""
 
 
+async def test_a_google_that_does_not_answer_in_time_is_given_up(connected, google, monkeypatch):
+    user_id, _ = connected
+    monkeypatch.setenv("GOOGLE_CALENDAR_TIMEOUT_SECONDS", "0.5")
+    get_settings.cache_clear()
+    google.hang_next(1)
+    report = await calendar_sync.sync_user(user_id, T0)
+    assert report.problem == "unavailable"
+    assert "timed out" in (await calendar_sync.status(user_id))["problem"]
+    assert (await calendar_sync.sync_user(user_id, T0 + timedelta(minutes=5))).problem == ""
+
+
 async def test_a_revoked_grant_marks_the_connection_and_stops_reading(connected, google):
     user_id, _ = connected
     calendar_sync._access_tokens.clear()
