@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 IMAGE = "localhost/goalgetter:test"
 BUILD_TIMEOUT_SECONDS = 1800
 HEALTHY_TIMEOUT_SECONDS = 180
+OWNER_LABEL = "goalgetter.image-test.pid"
 
 
 def podman(*args: str, timeout: float = 120, check: bool = True) -> subprocess.CompletedProcess:
@@ -92,7 +93,9 @@ def running_container(image: str = IMAGE, **settings: str) -> Iterator[Container
     port = free_port()
     settings = {"GRANIAN_PORT": str(port), "EMBEDDED_STORE_PORT": str(free_port()), **settings}
     environment = [f"--env={key}={value}" for key, value in settings.items()]
-    podman("run", "--detach", "--network=host", f"--name={name}", *environment, image)
+    remove_abandoned_containers()
+    owner = f"--label={OWNER_LABEL}={os.getpid()}"
+    podman("run", "--detach", "--network=host", f"--name={name}", owner, *environment, image)
     container = Container(name, f"http://127.0.0.1:{port}", 0.0)
     try:
         container.seconds_to_healthy = _wait_healthy(container)
@@ -100,6 +103,16 @@ def running_container(image: str = IMAGE, **settings: str) -> Iterator[Container
     finally:
         podman("stop", "--time=20", name, check=False)
         podman("rm", "--force", "--volumes", name, check=False)
+
+
+def remove_abandoned_containers() -> None:
+    """Containers of test runs that were killed before they could remove them (their pytest
+    process is gone); those of runs still going are left alone."""
+    listed = podman("ps", "--all", f"--filter=label={OWNER_LABEL}", "--format=json").stdout
+    for entry in json.loads(listed or "[]"):
+        owner = int(entry.get("Labels", {}).get(OWNER_LABEL, "0"))
+        if owner and not Path(f"/proc/{owner}").exists():
+            podman("rm", "--force", "--volumes", entry["Id"], check=False)
 
 
 def _wait_healthy(container: Container) -> float:
