@@ -76,6 +76,7 @@ def _tab(label: str, value: str, icon: str) -> rx.Component:
         class_name=rx.cond(GoalsState.mobile_tab == value, "gg-tab gg-tab-active", "gg-tab"),
         id=f"tab-{value}",
         role="tab",
+        aria_selected=rx.cond(GoalsState.mobile_tab == value, "true", "false"),
     )
 
 

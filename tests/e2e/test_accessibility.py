@@ -4,6 +4,8 @@ outside a landmark."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -90,3 +92,45 @@ def test_meetings_settings_outbox_and_account_delete(page: Page, app):
     page.click("#settings-outbox")
     expect(page.get_by_role("heading", name="Your mail")).to_be_visible()
     assert_accessible(page, "/outbox")
+
+
+def test_tracking_pages_on_a_phone_and_a_desktop(page: Page, app):
+    email = unique_email("axe")
+    sign_up(page, app.url, "Cy Access", email)
+    new_goal(page, "Read 12 books", "One book a month in 2027, because reading calms me.")
+    page.click("#nav-meetings")
+    page.click("#tracking-start")
+    expect(page.locator("#meetings-next")).to_contain_text("Next check-in")
+    assert_accessible(page, "/meetings while tracking")
+    page.click("#nav-workspace")
+    expect(page.locator("#chat-gate")).to_be_visible()
+    assert_accessible(page, "/workspace, the coach closed until the check-in")
+
+    user = app.db.users.find_one({"email": email})
+    now = datetime.now(UTC)
+    app.db.meeting_series.update_one(
+        {"_id": user["_id"]},
+        {
+            "$set": {
+                "state.0.meetings.0.start": now,
+                "state.0.meetings.0.end": now + timedelta(hours=1),
+            }
+        },
+    )
+    page.reload()
+    page.fill("#checkin-progress", "40")
+    page.click("#checkin-save")
+    expect(page.locator("#goal-progress-chart")).to_have_attribute("data-points", "1")
+    assert_accessible(page, "/workspace in a check-in, with its form and chart")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(page.locator("#tab-coach")).to_be_visible()
+    assert_accessible(page, "/workspace on a phone, the goals tab")
+    page.click("#tab-coach")
+    expect(page.locator("#chat-input")).to_be_visible()
+    assert_accessible(page, "/workspace on a phone, the coach tab")
+
+    page.goto(f"{app.url}/outbox")
+    expect(page.locator("#outbox-item").first).to_be_visible()
+    page.locator("#outbox-item summary").first.click()
+    assert_accessible(page, "/outbox with a mail open, on a phone")
