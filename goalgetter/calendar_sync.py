@@ -392,24 +392,33 @@ async def disconnect(user_id: ObjectId, *, every_event: bool = False) -> None:
     """Revoke the grant at Google, delete the app's upcoming events (`every_event`: all of
     them) while it still can, and forget the connection. Google being down or the grant
     gone already still forgets it here."""
-    now = datetime.now(UTC)
-    settings = get_settings()
     async with _lock(user_id):
         link = await calendar_links.get(user_id)
         if link is None:
             return
-        refresh_token = calendar_links.decrypt_token(
-            link.get("token"), settings.resolved_secret_key()
-        )
-        if refresh_token is not None and link["status"] == "connected":
-            with contextlib.suppress(gc.CalendarUnavailable, gc.CalendarRevoked):
-                client = await _client(user_id, link)
-                for entry in link["events"].values():
-                    if every_event or entry["start"] is None or entry["start"] > now:
-                        await asyncio.to_thread(client.delete, entry["event_id"])
-            await gc.revoke(settings, refresh_token)
-        _access_tokens.pop(_grant_key(user_id, link), None)
+        await _retire(user_id, link, every_event=every_event)
         await calendar_links.remove(user_id)
+
+
+def retire_soon(user_id: ObjectId, link: dict) -> None:
+    """A grant replaced by one for another Google account: its upcoming events deleted
+    from that calendar and the grant revoked, beside the caller."""
+    task = asyncio.create_task(_quietly(_retire(user_id, link)))
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
+
+
+async def _retire(user_id: ObjectId, link: dict, *, every_event: bool = False) -> None:
+    settings, now = get_settings(), datetime.now(UTC)
+    refresh_token = calendar_links.decrypt_token(link.get("token"), settings.resolved_secret_key())
+    if refresh_token is not None and link["status"] == "connected":
+        with contextlib.suppress(gc.CalendarUnavailable, gc.CalendarRevoked):
+            client = await _client(user_id, link)
+            for entry in link["events"].values():
+                if every_event or entry["start"] is None or entry["start"] > now:
+                    await asyncio.to_thread(client.delete, entry["event_id"])
+        await gc.revoke(settings, refresh_token)
+    _access_tokens.pop(_grant_key(user_id, link), None)
 
 
 async def delete_user_calendar(user_id: ObjectId) -> None:

@@ -122,8 +122,11 @@ async def callback(request: Request) -> Response:
     except ProviderRefused as error:
         log.warning("Google Calendar connection refused: %s", error)
         return _to_settings("failed")
-    secret = settings.resolved_secret_key()
-    await calendar_links.connect(user_id, account, refresh_token, secret, datetime.now(UTC))
+    secret, before = settings.resolved_secret_key(), await calendar_links.get(user_id)
+    now = datetime.now(UTC)
+    await calendar_links.connect(user_id, account, refresh_token, secret, now, before)
+    if before is not None and before["status"] == "connected" and before["account"] != account:
+        calendar_sync.retire_soon(user_id, before)  # another Google account than before
     calendar_sync.push_soon(user_id)
     return _to_settings("connected")
 

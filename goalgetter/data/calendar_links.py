@@ -82,17 +82,23 @@ async def get(user_id: ObjectId) -> dict | None:
 
 
 async def connect(
-    user_id: ObjectId, account: str, refresh_token: str, secret_key: str, now: datetime
+    user_id: ObjectId,
+    account: str,
+    refresh_token: str,
+    secret_key: str,
+    now: datetime,
+    before: dict | None = None,
 ) -> None:
-    """Store a new grant (replacing any earlier one) and make the person due for a read now.
-    Events of an earlier connection are kept, unchecked: the calendar may be another one."""
-    db = get_db()
-    before = await db.calendar_links.find_one({"_id": user_id}, {"events": 1}) or {}
+    """Store a new grant (replacing `before`, the link there was) and make the person due
+    for a read now. Events of an earlier connection to the same account are kept, unchecked
+    (they may have been deleted meanwhile); of another account, left to be retired."""
+    same_account = before is not None and before.get("account") == account
     events = {
         meeting_id: {**entry, "checked": False}
-        for meeting_id, entry in (before.get("events") or {}).items()
+        for meeting_id, entry in ((before or {}).get("events") or {}).items()
+        if same_account
     }
-    await db.calendar_links.update_one(
+    await get_db().calendar_links.update_one(
         {"_id": user_id},
         {
             "$set": {

@@ -435,3 +435,24 @@ async def test_the_scheduler_tick_reads_google_and_adds_check_ins_planned_later(
     # The missed one stays in the calendar as it was, the new one is added.
     assert len(google.events(email)) == 5
     assert (await calendar_links.get(user_id))["last_sync_at"] is not None
+
+
+async def test_connecting_again_after_a_revoke_makes_no_duplicates(connected, google, browser):
+    user_id, email = connected
+    calendar_sync._access_tokens.clear()
+    google.revoke_everything()
+    assert (await calendar_sync.sync_user(user_id, T0)).problem == "revoked"
+    google.oauth.consent("google", google.oauth.google_accounts[_sub_of(google, email)])
+    assert outcome(await consent(browser)) == "connected"
+    assert len(google.events(email)) == 4  # the same events, confirmed, none added
+    # Connected to another Google account: the check-ins are created in that calendar.
+    other = google.oauth.google_account("other@example.com")
+    google.oauth.consent("google", other)
+    assert outcome(await consent(browser)) == "connected"
+    assert len(google.events("other@example.com")) == 4
+    assert google.events(email) == []  # taken out of the calendar of the account before
+    assert (await calendar_sync.status(user_id))["account"] == "other@example.com"
+
+
+def _sub_of(google, email: str) -> str:
+    return next(sub for sub, a in google.oauth.google_accounts.items() if a.email == email)
