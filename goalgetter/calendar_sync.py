@@ -12,6 +12,7 @@ the app's events, then make the calendar match the check-ins (`_push`):
   when the rule refuses, moved back and the person told why by mail;
 - deleted in Google → a cancel through the app's own rule (data/meetings.cancel), or created
   again and the person told why. A past check-in deleted from the calendar is only forgotten.
+  (These two: goalgetter/calendar_incoming.py.)
 
 What each event looked like at Google the last time the app wrote or read it is kept per
 check-in (data/calendar_links.py), so a change the person made is told apart from the app's
@@ -38,11 +39,10 @@ from zoneinfo import ZoneInfo
 
 from bson import ObjectId
 
-from goalgetter import mail_content, mail_delivery
-from goalgetter.data import calendar_links, meetings, outbox, users
+from goalgetter import calendar_incoming
+from goalgetter.data import calendar_links, meetings
 from goalgetter.data import meeting_state as ms
 from goalgetter.domain.timezones import first_zone
-from goalgetter.domain.validation import ValidationError
 from goalgetter.integrations import google_calendar as gc
 from goalgetter.integrations.oauth_clients import ProviderRefused, ProviderUnavailable
 from goalgetter.settings import get_settings
@@ -52,7 +52,6 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)  # one sync of a person at a time, across processes
 POLL_CONCURRENCY = 4
 EVENT_SUMMARY = "Check-in with your GoalGetter coach"
-ALL_DAY = "A check-in needs a start time; it can't become an all-day event."
 
 _locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 _access_tokens: dict[str, tuple] = {}  # (user, grant) → (access token, expiry): fewer refreshes
@@ -204,86 +203,8 @@ async def _pull(
     for event in events:
         meeting_id = owners.get(event.get("id"))
         if meeting_id is not None and meeting_id in mapping:
-            await _apply(user_id, meeting_id, mapping, event, now, report)
+            await calendar_incoming.apply(user_id, meeting_id, mapping, event, now, report)
     return next_token
-
-
-async def _apply(
-    user_id: ObjectId, meeting_id: str, mapping: dict, event: dict, now: datetime, report
-) -> None:
-    entry = mapping[meeting_id]
-    state = await meetings.series(user_id)
-    meeting = ms.find(state, meeting_id) if state else None
-    if event.get("status") == "cancelled":
-        del mapping[meeting_id]
-        await calendar_links.drop_event(user_id, meeting_id)
-        if meeting is not None and meeting["status"] in ms.OPEN and not entry.get("pending"):
-            await _deleted_in_google(user_id, state, meeting, event, now, report)
-        return
-    start, end = gc.event_start_end(event)
-    if (start, end) == (entry["start"], entry["end"]):
-        return  # the app's own write coming back, or a change to something else
-    mapping[meeting_id] = {**entry, "start": start, "end": end}
-    await calendar_links.set_event(user_id, meeting_id, mapping[meeting_id])
-    if meeting is None or (start, end) == (meeting["start"], meeting["end"]):
-        return
-    if start is None:
-        reason = ALL_DAY
-    elif start == meeting["start"]:
-        minutes = int((meeting["end"] - meeting["start"]).total_seconds() // 60)
-        reason = (
-            f"a check-in lasts as long as your schedule says ({minutes} minutes); change the "
-            "length on the check-ins page."
-        )
-    else:
-        try:
-            moved = await meetings.reschedule(user_id, meeting_id, start, now=now)
-        except ValidationError as error:
-            reason = error.message
-        else:
-            if moved is not None:
-                report.moved += 1
-                await _invite(user_id, moved, now)
-            return
-    report.refused += 1
-    await _tell_refused(user_id, state, meeting, "moved", reason, event, now)
-
-
-async def _deleted_in_google(user_id, state, meeting, event, now, report) -> None:
-    try:
-        cancelled = await meetings.cancel(user_id, meeting["id"], now=now)
-    except ValidationError as error:
-        report.refused += 1
-        await _tell_refused(user_id, state, meeting, "deleted", error.message, event, now)
-        return
-    if cancelled is not None:
-        report.cancelled += 1
-        await _invite(user_id, cancelled, now)
-
-
-async def _invite(user_id: ObjectId, meeting: dict, now: datetime) -> None:
-    """The same update or cancellation mail (with its .ics) as a change made in the app."""
-    state = await meetings.series(user_id)
-    if state is not None:
-        with contextlib.suppress(Exception):
-            await mail_delivery.invite(user_id, state, [meeting], now)
-
-
-async def _tell_refused(user_id, state, meeting, change, reason, event, now) -> None:
-    """Once per change read from Google (its etag): why it was undone."""
-    person = await users.get_user(user_id)
-    if person is None:
-        return
-    settings = get_settings()
-    zone = first_zone(state["schedule"].get("timezone"))
-    message = mail_content.calendar_refused(
-        person["name"], person["email"], meeting["start"], zone, change, reason,
-        settings.public_url,
-    )  # fmt: skip
-    stamp = hashlib.sha256(str(event.get("etag") or event.get("updated")).encode()).hexdigest()
-    key = f"calendar-refused:{meeting['id']}:{stamp[:16]}"
-    if await outbox.enqueue(user_id, key, message, now):
-        mail_delivery.deliver_soon()
 
 
 # Writing the check-ins to Google ---------------------------------------------------------------
