@@ -7,7 +7,7 @@ browser by a short-lived httpOnly cookie holding its `state`. Only a signed-in p
 start one, and the callback stores the grant only for the person still signed in on that
 browser. The refresh token is stored encrypted (goalgetter/data/calendar_links.py); the
 first sync runs beside the answer, which is a 303 back to /settings with the outcome
-(`calendar=` connected, cancelled, failed, unavailable), shown there.
+(`calendar=` connected, cancelled, not_granted, failed, unavailable), shown there.
 """
 
 from __future__ import annotations
@@ -119,6 +119,8 @@ async def callback(request: Request) -> Response:
     except ProviderUnavailable as error:
         log.warning("Google Calendar connection: Google unavailable: %s", error)
         return _to_settings("unavailable")
+    except google_calendar.CalendarNotGranted:
+        return _to_settings("not_granted")
     except ProviderRefused as error:
         log.warning("Google Calendar connection refused: %s", error)
         return _to_settings("failed")

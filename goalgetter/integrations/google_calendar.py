@@ -48,6 +48,10 @@ class CalendarUnavailable(Exception):
     pass
 
 
+class CalendarNotGranted(ProviderRefused):
+    """The person let the app in but unticked calendar access on Google's consent page."""
+
+
 class CalendarRevoked(Exception):
     pass
 
@@ -118,7 +122,7 @@ async def exchange(settings: Settings, *, code: str, redirect_uri: str, verifier
         if not token.get("refresh_token"):
             raise ProviderRefused("no refresh token")
         if SCOPE not in str(token.get("scope", SCOPE)).split():
-            raise ProviderRefused("calendar access was not granted")
+            raise CalendarNotGranted("calendar access was not granted")
         info = await app.userinfo(token=token)
     return token["refresh_token"], str(info.get("email") or "")
 

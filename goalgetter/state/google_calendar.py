@@ -13,6 +13,10 @@ from goalgetter.state.session import SessionState
 OUTCOMES = {
     "connected": "Google Calendar is connected. Your check-ins are being added to it.",
     "cancelled": "Google Calendar was not connected: access was not given at Google.",
+    "not_granted": (
+        "Google Calendar was not connected: access to your calendar was not ticked on "
+        "Google's page. Connect again and allow it."
+    ),
     "failed": "Google Calendar could not be connected. Please try again.",
     "unavailable": "Google could not be reached. Please try again in a few minutes.",
 }

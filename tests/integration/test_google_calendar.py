@@ -194,6 +194,19 @@ async def test_a_tampered_code_or_google_down_at_the_exchange_stores_nothing(bro
     assert await db.calendar_links.count_documents({}) == 0
 
 
+async def test_a_consent_without_calendar_access_says_so(browser, google, db, monkeypatch):
+    google.oauth.google_account("half@example.com")
+    await sign_up(browser, "half@example.com")
+    issue = google.oauth._issue
+
+    def without_the_calendar(grant, **options):  # the calendar box unticked at Google
+        return {**issue(grant, **options), "scope": "openid email"}
+
+    monkeypatch.setattr(google.oauth, "_issue", without_the_calendar)
+    assert outcome(await consent(browser)) == "not_granted"
+    assert await db.calendar_links.count_documents({}) == 0
+
+
 async def consent_with_google_down(http: httpx.AsyncClient, google) -> httpx.Response:
     start = await http.get(CONNECT)
     async with httpx.AsyncClient() as outside:
