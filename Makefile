@@ -8,7 +8,7 @@ export REFLEX_CHECK_LATEST_VERSION := 0
 export REFLEX_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run dev test lint bench install install-dev clean image-test
+.PHONY: run dev test lint bench install install-dev clean image-test backup restore
 
 run: install  ## the app, production build, one port (3000)
 	$(BIN)/reflex run --env prod
@@ -32,6 +32,13 @@ bench: install-dev
 image-test: install-dev  ## builds the Dockerfile with podman and proves the container (tests/image)
 	@scripts/ensure-system-packages
 	IMAGE_TEST_REQUIRED=1 $(BIN)/python -m pytest -p no:cacheprovider tests/image
+
+backup: install  ## a consistent copy of the embedded store while the app runs (TO=folder)
+	$(BIN)/python -m goalgetter.backup backup $(if $(TO),--to "$(TO)")
+
+restore: install  ## a backup folder into DATA_DIR, app stopped (FROM=folder, FORCE=1)
+	@test -n "$(FROM)" || { echo "Usage: make restore FROM=backups/goalgetter-<time> [FORCE=1]" >&2; exit 2; }
+	$(BIN)/python -m goalgetter.backup restore "$(FROM)" $(if $(FORCE),--force)
 
 install: $(VENV)/.runtime-installed
 	@scripts/ensure-bun

@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from bson import ObjectId
 
 from goalgetter import mail_delivery
-from goalgetter.data import identities, sessions, users
+from goalgetter.data import counters, identities, sessions, users
 from goalgetter.domain.user_agents import stored_user_agent
 from goalgetter.domain.validation import (
     ValidationError,
@@ -39,6 +39,7 @@ async def sign_up(name: str, email: str, password: str) -> dict:
     except users.EmailTaken:
         raise ValidationError("email", "email_taken") from None
     await _queue_welcome(user)
+    await counters.count(signed_up=1)
     return user
 
 
@@ -47,6 +48,7 @@ async def sign_up_through_provider(name: str, email: str) -> dict:
     sign-in refuses it until one is set. Raises users.EmailTaken."""
     user = await users.create_user(email, name, None)
     await _queue_welcome(user)
+    await counters.count(signed_up=1)
     return user
 
 

@@ -3,6 +3,7 @@
 import reflex as rx
 from reflex.app import default_backend_exception_handler
 
+from goalgetter import observability
 from goalgetter.calendar_routes import CALENDAR_ROUTES
 from goalgetter.data.startup import database_lifespan
 from goalgetter.exports import EXPORT_ROUTES
@@ -18,7 +19,9 @@ from goalgetter.partner_routes import PARTNER_ROUTES
 from goalgetter.password_reset_routes import PASSWORD_RESET_ROUTES
 from goalgetter.routes import http_routes
 from goalgetter.scheduler import scheduler_lifespan
+from goalgetter.security_headers import security_headers, trusted_proxy
 from goalgetter.shared_routes import SHARE_ROUTES
+from goalgetter.shutdown import replies_lifespan
 from goalgetter.socket_session import websocket_sees_session_keys
 from goalgetter.state.auth_form import AuthFormState
 from goalgetter.state.chat import ChatState
@@ -27,6 +30,7 @@ from goalgetter.state.meetings import MeetingsState
 from goalgetter.state.outbox import OutboxState
 from goalgetter.state.session import NotSignedIn, SessionState
 from goalgetter.state.shares import ShareState
+from goalgetter.status_route import STATUS_ROUTES
 from goalgetter.unsubscribe_routes import UNSUBSCRIBE_ROUTES
 
 
@@ -34,9 +38,12 @@ def handle_backend_error(exception: Exception):
     """A session that ended (signed out elsewhere, expired) sends the tab to sign in."""
     if isinstance(exception, NotSignedIn):
         return rx.redirect("/login")
+    observability.report_error(exception)
     return default_backend_exception_handler(exception)
 
 
+# JSON logs and Sentry, per settings, in each worker (README: hardening).
+observability.setup()
 app = rx.App(
     stylesheets=["/styles.css"],
     # Our routes first, then the wrapper that hides session tokens from the websocket.
@@ -50,8 +57,14 @@ app = rx.App(
             *OAUTH_ROUTES,
             *GOOGLE_CALENDAR_ROUTES,
             *PASSWORD_RESET_ROUTES,
+            *STATUS_ROUTES,
         ),
         websocket_sees_session_keys,
+        # Outermost last: every response gets the headers and a request id; the proxy's
+        # word on the client is taken before anything reads it.
+        security_headers,
+        observability.request_log,
+        trusted_proxy,
     ],
     backend_exception_handler=handle_backend_error,
     head_components=[
@@ -67,6 +80,8 @@ app.add_middleware(SessionGuard(), index=0)
 app.register_lifespan_task(database_lifespan)
 # After the database's: lifespan tasks start in order and stop in reverse.
 app.register_lifespan_task(scheduler_lifespan)
+# Last, so it stops first: replies under way end and are stored while the database is up.
+app.register_lifespan_task(replies_lifespan)
 
 public_page = [SessionState.open_public_page, AuthFormState.read_params]
 app.add_page(home_page, route="/", title="GoalGetter", on_load=SessionState.open_public_page)

@@ -43,6 +43,7 @@ import copy
 import dataclasses
 import logging
 import random
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -52,7 +53,7 @@ from bson import ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
 
 from goalgetter import calendar_sync, mail_delivery
-from goalgetter.data import meeting_due, meeting_series, meetings
+from goalgetter.data import counters, meeting_due, meeting_series, meetings
 from goalgetter.data import meeting_state as ms
 from goalgetter.data.client import get_db
 from goalgetter.mail_delivery import deliver_due
@@ -227,6 +228,9 @@ async def _apply(
         report.transitions[f"{before}->{after}"] += 1
         if after == "completed":
             completed.append((user_id, dict(meeting)))
+    # Counted here, where each transition is applied exactly once (the compare-and-set).
+    ends = Counter(after for _, _, after in transitions)
+    await counters.count(checkins_attended=ends["completed"], checkins_missed=ends["missed"])
     report.recaps_retried += len(asked_again)
     completed += [(user_id, dict(meeting)) for meeting in asked_again]
 
@@ -247,6 +251,9 @@ class MeetingScheduler:
         self.on_completed = on_completed
         self.on_tick = on_tick
         self.last_report: TickReport | None = None
+        # Wall-clock end and duration of the last tick, for /status.
+        self.last_tick_at: datetime | None = None
+        self.last_tick_seconds: float | None = None
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._lock = asyncio.Lock()
         # Recaps run beside the ticks: a slow model holds up neither this tick nor the next.
@@ -261,10 +268,13 @@ class MeetingScheduler:
         """One tick now (never two at once in this process)."""
         hand_off = self._hand_off if self.on_completed is not None else None
         async with self._lock:
+            started = time.monotonic()
             report = await tick(self.clock(), on_completed=hand_off)
             await self._deliver_mail()
             calendar_sync.poll_soon(self.clock())  # beside the ticks: Google may be slow
         self.last_report = report
+        self.last_tick_at = datetime.now(UTC)
+        self.last_tick_seconds = time.monotonic() - started
         if report.transitions or report.failed:
             log.info("Meeting tick: %s", report)
         if self.on_tick is not None:
@@ -350,13 +360,37 @@ class MeetingScheduler:
         loop.call_soon(done.set_result, None)
         await done
 
+    def status(self, now: datetime) -> dict:
+        """The last tick (when it ended, how long it took) and the lag: how far past its
+        interval the next tick is overdue (0 while on time; it grows if ticks stall)."""
+        since = (now - self.last_tick_at).total_seconds() if self.last_tick_at else None
+        return {
+            "running": self.running,
+            "interval_seconds": self.interval_seconds,
+            "last_tick_at": self.last_tick_at.isoformat() if self.last_tick_at else None,
+            "last_tick_ms": round(self.last_tick_seconds * 1000, 1)
+            if self.last_tick_seconds is not None
+            else None,
+            "seconds_since_last_tick": round(since, 1) if since is not None else None,
+            "lag_seconds": round(max(0.0, since - self.interval_seconds), 1)
+            if since is not None
+            else None,
+        }
+
     @contextlib.asynccontextmanager
     async def lifespan(self):
+        global running_scheduler
         self.start()
+        running_scheduler = self
         try:
             yield self
         finally:
+            running_scheduler = None
             await self.stop()
+
+
+# This process's scheduler while the app runs (read by /status).
+running_scheduler: MeetingScheduler | None = None
 
 
 @contextlib.asynccontextmanager

@@ -80,7 +80,24 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / "data"
 
     session_days: int = 30
+    # Behind HTTPS: the cookies are sent over TLS only, and every response carries HSTS.
     cookie_secure: bool = False
+
+    # Hardening (README, "Running it in production: hardening").
+    # The reverse proxies allowed to name the client in X-Forwarded-For / -Proto: addresses
+    # or networks, comma-separated, or `*`. Empty (the default): nobody, the peer is the
+    # client, so a client cannot pick its own address for the per-address limits.
+    forwarded_allow_ips: str = ""
+    # "json": one JSON object a line (each request, each coach reply), for a log collector.
+    log_format: str = "text"
+    # GET /status with `Authorization: Bearer <this>`; empty or shorter than 16 characters:
+    # /status answers 404.
+    status_token: str = ""
+    # Errors to Sentry (goalgetter/observability.py scrubs texts and tokens first).
+    sentry_dsn: str = ""
+    sentry_environment: str = "production"
+    # On SIGTERM, how long coach replies under way may take to end and be stored.
+    shutdown_grace_seconds: float = 10.0
 
     @property
     def uses_embedded_store(self) -> bool:

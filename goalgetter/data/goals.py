@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from bson import ObjectId
 from pymongo import DESCENDING, ReturnDocument
 
-from goalgetter.data import goal_lists, milestone_due, revisions, users
+from goalgetter.data import counters, goal_lists, milestone_due, revisions, users
 from goalgetter.data.client import get_db, to_object_id
 from goalgetter.data.conditional import set_when, when
 from goalgetter.data.goal_lists import OPEN_PHASES
@@ -217,7 +217,16 @@ async def set_phase(user_id: ObjectId, goal_id: object, target: str) -> dict | N
     moved = await _update(user_id, goal_id, {"$set": {"phase": target}}, phase=goal["phase"])
     if moved is None:
         raise ValidationError("phase", "phase_changed", "The phase just changed elsewhere.")
+    if target != goal["phase"]:
+        await _count_move(user_id, target)
     return moved
+
+
+async def _count_move(user_id: ObjectId, target: str) -> None:
+    if target == "completed":
+        await counters.count(goals_completed=1)
+    elif target == "active":
+        await counters.count_goal_set_once(user_id)
 
 
 async def set_deadline(user_id: ObjectId, goal_id: object, deadline: str | None) -> dict | None:

@@ -30,7 +30,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from goalgetter.data import goal_lists, meeting_due
+from goalgetter.data import counters, goal_lists, meeting_due
 from goalgetter.data import meeting_state as ms
 from goalgetter.data.client import get_db
 from goalgetter.data.conditional import set_when
@@ -125,7 +125,10 @@ async def start_tracking(
         {"$set": {"phase": "active", "updated_at": now}, "$inc": {"list_rev": 1}},
     )
     await goal_lists.rebuild(user_id)
-    return await _create_series(db, user_id, schedule, now, upcoming)
+    series = await _create_series(db, user_id, schedule, now, upcoming)
+    await counters.count(moved_to_tracking=1)
+    await counters.count_goal_set_once(user_id)  # its drafts became active just now
+    return series
 
 
 async def _create_series(

@@ -17,6 +17,7 @@ from goalgetter.coach.quotas import QuotaReached
 from goalgetter.data import chat_messages, proposals
 from goalgetter.domain.meetings import CoachAccess
 from goalgetter.domain.validation import ValidationError, check_chat_message
+from goalgetter.observability import CoachReplyLog
 from goalgetter.settings import get_settings
 from goalgetter.state.checkins import CheckinState
 from goalgetter.state.goals import GoalsState
@@ -36,6 +37,20 @@ STREAM_PUSH_SECONDS = 0.05
 # Stop signals of the replies running in this process, by generation id. A tab's events and
 # its background reply are handled by the same backend process.
 _LIVE_REPLIES: dict[str, asyncio.Event] = {}
+
+
+async def end_live_replies(grace_seconds: float) -> int:
+    """Shutting down: every reply under way here stops as if Stop was pressed (what arrived
+    is stored, the flag cleared); waits for them at most `grace_seconds`. How many there
+    were."""
+    live = list(_LIVE_REPLIES.values())
+    for stop in live:
+        stop.set()
+    deadline = time.monotonic() + grace_seconds
+    # Once, at shutdown: a reply's end has no event of its own to wait on.
+    while _LIVE_REPLIES and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.02)
+    return len(live)
 
 
 class ProposalRow(TypedDict):
@@ -209,6 +224,7 @@ class ChatState(SessionState):
             selected_id = (await self.get_state(GoalsState)).selected_id
         stop = _LIVE_REPLIES[generation] = asyncio.Event()
         outcome, failure, gate, unsent = None, "", None, ""
+        timing = CoachReplyLog(generation, user_id)
         try:
             outcome = await conversation.send_and_reply(
                 user_id,
@@ -217,7 +233,7 @@ class ChatState(SessionState):
                 coach=app_coach(interactive=True),
                 stop=stop,
                 retrying=is_retry,
-                show=self._stream_to_page(generation),
+                show=timing.timing_first_token(self._stream_to_page(generation)),
                 notify=self._notice_to_page(generation),
                 stored_as=self._stored_as(generation),
             )
@@ -231,6 +247,7 @@ class ChatState(SessionState):
             failure = conversation.INTERNAL_ERROR
         finally:
             _LIVE_REPLIES.pop(generation, None)
+            timing.ended(outcome, failure)
             async with self:
                 if self._generation_id == generation:
                     self._finish(outcome, failure, not_sent=failure in UNSENT or bool(unsent))
