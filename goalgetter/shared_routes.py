@@ -41,8 +41,8 @@ _GONE = (
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" '
     'content="noindex"><meta name="viewport" content="width=device-width, initial-scale=1">'
     '<title>Link not available</title></head><body style="font-family:system-ui;padding:2rem'
-    '"><h1>This link is not available</h1><p>It may have been turned off by the person who '
-    "shared it, or it has expired.</p></body></html>"
+    '"><main><h1>This link is not available</h1><p>It may have been turned off by the '
+    "person who shared it, or it has expired.</p></main></body></html>"
 )
 _windows: FixedWindowRateLimiter | None = None
 

@@ -26,7 +26,7 @@ def plain_page(title: str, body: str, status: int = 200) -> Response:
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
         f'content="width=device-width, initial-scale=1"><title>{escape(title)}</title></head>'
         '<body style="font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;'
-        f'padding:0 1rem"><h1>{escape(title)}</h1>{body}</body></html>'
+        f'padding:0 1rem"><main><h1>{escape(title)}</h1>{body}</main></body></html>'
     )
     return HTMLResponse(html, status_code=status, headers=HEADERS)
 

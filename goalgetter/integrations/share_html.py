@@ -26,11 +26,11 @@ header{border-bottom:3px solid #f76b15;margin-bottom:1.5rem}h1{font-size:1.6rem;
 border-radius:12px;padding:1rem 1.2rem;margin:0 0 1.2rem}h2{font-size:1.25rem;margin:0 0 .4rem}
 .meta{color:#60646c;font-size:.9rem;display:flex;flex-wrap:wrap;gap:.3rem 1rem}
 .smart span{display:inline-block;width:1.5rem;text-align:center;border-radius:4px;
-margin-right:2px;background:#f0f0f3;color:#8b8d98;font-weight:600}.smart .ok{background:#ffdcc3;
-color:#cc4e00}ul.ms{padding-left:1.2rem}.done{text-decoration:line-through;color:#60646c}
+margin-right:2px;background:#f0f0f3;color:#60646c;font-weight:600}.smart .ok{background:#ffdcc3;
+color:#9a3412}ul.ms{padding-left:1.2rem}.done{text-decoration:line-through;color:#60646c}
 .md img{max-width:100%}.md pre{overflow:auto;background:#f9f9fb;padding:.5rem}
-svg{width:100%;height:auto;max-width:36rem}footer{color:#8b8d98;font-size:.85rem}
-a.pdf{display:inline-block;margin:.5rem 0 1rem;color:#cc4e00}
+svg{width:100%;height:auto;max-width:36rem}footer{color:#60646c;font-size:.85rem}
+a.pdf{display:inline-block;margin:.5rem 0 1rem;color:#b03a00}
 @media (max-width:480px){body{font-size:15px}article{padding:.8rem}}
 """
 

@@ -26,6 +26,10 @@ from tests.e2e.flows import (
         ("/", "text=Goals you actually keep."),
         ("/login", "#auth-submit"),
         ("/signup", "#auth-name"),
+        # Plain pages the server writes itself: no scripts, the same rules.
+        ("/forgot", "#forgot-submit"),
+        ("/reset/not-a-token", "h1"),
+        ("/s/not-a-token", "h1"),
     ],
 )
 def test_public_pages(page: Page, app, path: str, ready: str):
@@ -66,6 +70,10 @@ def test_workspace_and_its_dialogs(page: Page, app):
     page.click("#goal-share")
     expect(page.locator("#share-create")).to_be_visible()
     assert_accessible(page, "/workspace, the share dialog")
+    page.click("#share-create")
+    expect(page.locator("#share-url")).to_contain_text("/s/")
+    assert_accessible(page, "/workspace, the share dialog with its link")
+    shared_url = page.locator("#share-url").inner_text()
     _close_dialog(page)
 
     row = page.locator(f'#goal-list [data-goal-id="{goal_id}"]')
@@ -73,6 +81,10 @@ def test_workspace_and_its_dialogs(page: Page, app):
     expect(page.locator("#goal-delete-confirm")).to_be_visible()
     assert_accessible(page, "/workspace, the delete confirmation")
     _close_dialog(page)
+
+    page.goto(shared_url)
+    expect(page.locator("#shared-title")).to_be_visible()
+    assert_accessible(page, "the shared goal's page")
 
 
 def test_meetings_settings_outbox_and_account_delete(page: Page, app):
