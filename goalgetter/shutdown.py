@@ -27,4 +27,4 @@ async def replies_lifespan():
 
         ended = await end_live_replies(get_settings().shutdown_grace_seconds)
         if ended:
-            log.info("Shutting down: ended %d coach replies under way, their text stored", ended)
+            log.warning("Shutting down: ended %d coach replies under way, their text stored", ended)

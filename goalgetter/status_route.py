@@ -84,6 +84,13 @@ async def _product() -> dict:
         return {"error": type(failure).__name__}
 
 
+def _coach() -> dict:
+    settings = get_settings()
+    if settings.coach_is_offline:
+        return {"mode": "offline"}
+    return {"mode": "claude", "model": settings.anthropic_model}
+
+
 def _authorised(request: Request, token: str) -> bool:
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
     return scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), token)
@@ -109,7 +116,7 @@ async def status(request: Request) -> Response:
         "redis": await _redis(),
         "scheduler": running.status(now) if running else {"running": False},
         "outbox": await _outbox(now),
-        "coach": {"mode": "offline" if get_settings().coach_is_offline else "claude"},
+        "coach": _coach(),
         "product": await _product(),
     }
     return JSONResponse(body, status_code=200 if database["ok"] else 503, headers=_HEADERS)
