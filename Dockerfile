@@ -1,7 +1,7 @@
 # GoalGetter in one container: the production build, pages and backend on one port (3000).
 # Every setting comes from the environment (README, "Configuration" and "Production").
 #
-#   docker build -t goalgetter .
+#   docker build -t goalgetter .        (BuildKit, Docker's builder since 23.0; or podman)
 #   docker run -p 3000:3000 -v goalgetter-data:/data goalgetter
 #
 # Build arguments:
@@ -84,6 +84,8 @@ COPY --from=build /out/.web .web
 COPY rxconfig.py ./
 COPY assets/ assets/
 COPY goalgetter/ goalgetter/
+# Byte code compiled now: the user cannot write it at start (and need not, every start).
+RUN python -m compileall -q goalgetter
 COPY scripts/image-healthcheck scripts/
 USER goalgetter
 VOLUME /data

@@ -91,7 +91,8 @@ def test_production_settings_from_the_environment(image: str, mongo_uri: str, re
     with pm.running_container(image, GRANIAN_WORKERS="2", **settings) as running:
         response = sign_up(running.url)
         assert response.status_code == 303, response.text
-        _, reply, later = coach_reply(running.url, response.cookies[SESSION_COOKIE])
+        question, reply, later = coach_reply(running.url, response.cookies[SESSION_COOKIE])
+        assert question in later.text()
         assert reply in assistant_texts(later)
         assert "worker-2" in running.logs()  # granian started the second worker
     # The person and the chat are in the database named in the environment, the tabs'

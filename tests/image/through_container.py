@@ -46,7 +46,7 @@ def assistant_texts(tab: HostileTab) -> list[str]:
 
 def coach_reply(url: str, session: str) -> tuple[str, str, HostileTab]:
     """Sends QUESTION from the workspace; returns it, the coach's reply, and a second tab of
-    the same person (closed) that loaded the chat history afresh."""
+    the same person (closed) whose chat history, loaded afresh, holds the reply."""
     with HostileTab(url, session=session) as tab:
         tab.hydrate()
         tab.send(OPEN_WORKSPACE, {})
@@ -61,5 +61,12 @@ def coach_reply(url: str, session: str) -> tuple[str, str, HostileTab]:
         reply = (set(assistant_texts(tab)) - before).pop()
     with HostileTab(url, session=session) as later:
         later.hydrate()
-        later.send(LOAD_HISTORY, {})
+        # Polled, not ordered by a barrier: with Redis, a tab's events may take the state's
+        # lock in another order than they were sent.
+        later.emit(LOAD_HISTORY, {})
+        wait_until(
+            lambda: reply in assistant_texts(later),
+            timeout=REPLY_TIMEOUT_SECONDS,
+            what="the reply in a new tab's history",
+        )
     return QUESTION, reply, later
