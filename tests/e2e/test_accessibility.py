@@ -60,7 +60,10 @@ def test_workspace_and_its_dialogs(page: Page, app):
     send_message(page, "Is this goal specific enough?")
     wait_reply_done(page)
     expect(assistant_messages(page).last).to_be_visible()
-    assert_accessible(page, "/workspace with a goal and a coach reply")
+    send_message(page, "[[fake:propose]] Run 5 km in under 28 minutes by May 2027.")
+    wait_reply_done(page)
+    expect(page.locator("#proposal-card")).to_have_count(1)
+    assert_accessible(page, "/workspace with a goal, a coach reply and a proposal")
 
     page.click("#goal-new")
     expect(page.locator("#template-picker")).to_be_visible()
@@ -146,3 +149,25 @@ def test_tracking_pages_on_a_phone_and_a_desktop(page: Page, app):
     expect(page.locator("#outbox-item").first).to_be_visible()
     page.locator("#outbox-item summary").first.click()
     assert_accessible(page, "/outbox with a mail open, on a phone")
+
+
+def test_dark_mode(browser, app):
+    """Radix follows the system's dark setting: the same rules hold in its dark palette."""
+    context = browser.new_context(color_scheme="dark", viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(f"{app.url}/")
+        expect(page.locator("text=Goals you actually keep.")).to_be_visible()
+        assert page.evaluate("document.documentElement.classList.contains('dark')")
+        assert_accessible(page, "/ in dark mode")
+        sign_up(page, app.url, "Dee Dark", unique_email("axe"))
+        new_goal(page, "Run 5 km", "Run 5 km in under 30 minutes by June 2027.")
+        send_message(page, "[[fake:propose]] Run 5 km in under 28 minutes by May 2027.")
+        wait_reply_done(page)
+        expect(page.locator("#proposal-card")).to_have_count(1)
+        assert_accessible(page, "/workspace in dark mode, with a proposal")
+        page.click("#nav-settings")
+        expect(page.locator("#account-delete")).to_be_visible()
+        assert_accessible(page, "/settings in dark mode")
+    finally:
+        context.close()
