@@ -7,6 +7,7 @@ from goalgetter.components.native_form import backend_url
 from goalgetter.domain.recurrence import MAX_DURATION, MIN_DURATION
 from goalgetter.domain.validation import MAX_NAME_LENGTH, MIN_PASSWORD_LENGTH
 from goalgetter.state.account_profile import AccountState, ProviderRow
+from goalgetter.state.session import SessionState
 
 
 def _message(text, element_id: str, color: str) -> rx.Component:
@@ -35,8 +36,12 @@ def _details() -> rx.Component:
                     rx.el.input(
                         name="timezone",
                         id="settings-timezone",
-                        default_value=AccountState.profile_timezone,
-                        key=AccountState.profile_timezone,
+                        default_value=rx.cond(
+                            AccountState.profile_timezone != "",
+                            AccountState.profile_timezone,
+                            SessionState.browser_timezone,
+                        ),
+                        key=AccountState.profile_timezone + SessionState.browser_timezone,
                         list="gg-zones",
                         class_name="gg-input",
                     ),

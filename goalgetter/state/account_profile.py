@@ -46,7 +46,7 @@ class AccountState(SessionState):
         user = await users.get_user(user_id) or {}
         settings = user.get("settings") or {}
         self.profile_name = user.get("name", "")
-        self.profile_timezone = settings.get("timezone") or self.browser_timezone
+        self.profile_timezone = settings.get("timezone") or ""  # "": the browser's is shown
         self.profile_duration = str(settings.get("meeting_duration") or 30)
         self.profile_error, self.profile_saved = "", False
         self.password_error, self.password_saved = "", False

@@ -11,6 +11,8 @@ from tests.e2e.flows import new_goal, sign_up, unique_email
 def test_details_persist_and_show_in_the_header(page, app):
     sign_up(page, app.url, "Old Name", unique_email("details"))
     page.goto(f"{app.url}/settings")
+    # The page's loads fill the form (and remount its fields): type only after they came.
+    expect(page.locator("#settings-name")).to_have_value("Old Name")
     page.fill("#settings-name", "")
     page.click("#settings-save")
     expect(page.locator("#settings-error")).to_have_text("Tell us your name.")
