@@ -5,12 +5,14 @@ app's `api_transformer` list (goalgetter/goalgetter.py), outside every route and
 page keeps its stricter, script-free policy, SCRIPTLESS_CSP), so the rule lives here once.
 With COOKIE_SECURE on it also adds HSTS and marks every Set-Cookie `Secure`.
 
-APP_CSP is as strict as Reflex's built pages allow, measured in Chromium
+The policy is as strict as Reflex's built pages allow, measured in Chromium
 (tests/e2e/test_headers.py records every CSP violation while signing in, streaming a coach
 reply and signing out):
-- script-src needs 'unsafe-inline' (the pages' inline hydration scripts differ per page and
-  per build) and 'unsafe-eval' (Reflex runs `rx.call_script` — time zone, sign-out — with
-  `eval`; without it signing out stops working);
+- script-src allows the pages' own inline scripts by their hashes, read from the built pages
+  when the backend starts (`app_csp`; they change with every build, so they are never
+  written down), or 'unsafe-inline' where there is no build to read (dev mode, whose pages
+  Vite serves anyway); and it needs 'unsafe-eval' (Reflex runs `rx.call_script` — the time
+  zone, signing out — with `eval`);
 - style-src needs 'unsafe-inline' (Radix and Emotion write style attributes and tags);
 - connect-src 'self' covers the websocket to the backend (CSP 3: 'self' matches ws/wss of
   the same host), as pages and backend share one origin in production.
@@ -25,11 +27,19 @@ client is; then `request.client` — the per-address rate limits, the logs — i
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import logging
+import re
+from pathlib import Path
+
 from granian.utils.proxies import wrap_asgi_with_proxy_headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from goalgetter.settings import get_settings
 
+log = logging.getLogger(__name__)
+# With 'unsafe-inline' for scripts: the policy where no built pages can be read (dev mode).
 APP_CSP = "; ".join(
     (
         "default-src 'self'",
@@ -60,9 +70,46 @@ BASE_HEADERS = {
 HSTS = "max-age=31536000; includeSubDomains"
 
 
-def response_headers(cookie_secure: bool) -> list[tuple[bytes, bytes]]:
+_INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\ssrc=)[^>]*>(.*?)</script>", re.S | re.I)
+_FALLBACK_SCRIPTS = "script-src 'self' 'unsafe-inline' 'unsafe-eval'"
+
+
+def inline_script_hashes(pages: Path) -> list[str]:
+    """The CSP source of every distinct inline script in the built pages under `pages`."""
+    found = set()
+    for page in pages.rglob("*.html"):
+        for body in _INLINE_SCRIPT.findall(page.read_bytes()):
+            digest = base64.b64encode(hashlib.sha256(body).digest()).decode()
+            found.add(f"'sha256-{digest}'")
+    return sorted(found)
+
+
+def built_pages() -> Path | None:
+    """Where the production build's pages are (the folder Reflex serves), if there is one."""
+    try:
+        import reflex as rx
+        from reflex.utils import prerequisites
+        from reflex_base import constants
+
+        frontend_path = rx.config.get_config().frontend_path.strip("/")
+        folder = prerequisites.get_web_dir() / constants.Dirs.STATIC / frontend_path
+    except Exception:
+        return None
+    return folder if (folder / "index.html").is_file() else None
+
+
+def app_csp(pages: Path | None) -> str:
+    """The app's policy: inline scripts by hash when the built pages can be read."""
+    hashes = inline_script_hashes(pages) if pages else []
+    if not hashes:
+        return APP_CSP
+    scripts = " ".join(["script-src 'self' 'unsafe-eval'", *hashes])
+    return APP_CSP.replace(_FALLBACK_SCRIPTS, scripts)
+
+
+def response_headers(cookie_secure: bool, csp: str = APP_CSP) -> list[tuple[bytes, bytes]]:
     """The headers a response gets (each unless it has its own)."""
-    headers = dict(BASE_HEADERS)
+    headers = {**BASE_HEADERS, "Content-Security-Policy": csp}
     if cookie_secure:
         headers["Strict-Transport-Security"] = HSTS
     return [(name.lower().encode(), value.encode()) for name, value in headers.items()]
@@ -76,7 +123,11 @@ def _secure_cookie(value: bytes) -> bytes:
 def security_headers(app: ASGIApp) -> ASGIApp:
     """`app` with the headers above on every HTTP response."""
     cookie_secure = get_settings().cookie_secure
-    added = response_headers(cookie_secure)
+    pages = built_pages()
+    csp = app_csp(pages)
+    if pages and csp == APP_CSP:
+        log.warning("No inline scripts found in %s: script-src allows 'unsafe-inline'", pages)
+    added = response_headers(cookie_secure, csp)
 
     async def with_headers(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -7,6 +7,9 @@ is tests/e2e/test_headers.py.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 import httpx
 import pytest
 
@@ -18,6 +21,9 @@ from goalgetter.security_headers import (
     APP_CSP,
     HSTS,
     SCRIPTLESS_CSP,
+    app_csp,
+    built_pages,
+    inline_script_hashes,
     security_headers,
     trusted_proxy,
 )
@@ -91,7 +97,7 @@ async def test_every_kind_of_response_carries_the_headers(db, configure):
     assert [a.status_code for a in answers] == [200, 303, 404, 303]
     for answer in answers:
         assert_base_headers(answer)
-        assert answer.headers["content-security-policy"] == APP_CSP
+        assert answer.headers["content-security-policy"] == app_csp(built_pages())
         assert "strict-transport-security" not in answer.headers
     # Without HTTPS the cookie may not be Secure, or the browser would drop it.
     assert "secure" not in answers[3].headers["set-cookie"].lower()
@@ -170,3 +176,27 @@ async def test_hostile_forwarded_headers_break_nothing(db, fresh_limits, configu
     assert answer.status_code == 303 and answer.headers["location"].endswith("/workspace")
     assert health.status_code == 200
     assert_base_headers(health)
+
+
+def test_inline_scripts_are_allowed_by_their_hashes_and_nothing_else(tmp_path):
+    pages = tmp_path / "client"
+    (pages / "login").mkdir(parents=True)
+    first, second = b"window.__a = 1;", b"\n  console.log('b')\n"
+    (pages / "index.html").write_bytes(
+        b"<html><script>" + first + b'</script><script src="/x.js"></script>'
+        b'<script type="module">' + second + b"</script></html>"
+    )
+    (pages / "login" / "index.html").write_bytes(b"<SCRIPT>" + first + b"</SCRIPT>")
+    expected = sorted(
+        f"'sha256-{base64.b64encode(hashlib.sha256(body).digest()).decode()}'"
+        for body in (first, second)
+    )
+    assert inline_script_hashes(pages) == expected
+    policy = app_csp(pages)
+    scripts = next(d for d in policy.split("; ") if d.startswith("script-src"))
+    assert scripts == " ".join(["script-src 'self' 'unsafe-eval'", *expected])
+    assert policy.replace(scripts, "") == APP_CSP.replace(
+        "script-src 'self' 'unsafe-inline' 'unsafe-eval'", ""
+    )
+    # No build to read (dev mode): inline scripts are allowed wholesale.
+    assert app_csp(None) == APP_CSP == app_csp(tmp_path / "empty")
