@@ -81,7 +81,7 @@ def _stop_store(port: int) -> None:
 
 
 @contextlib.contextmanager
-def make_dev(workdir: Path) -> Iterator[tuple[str, str]]:
+def make_dev(workdir: Path) -> Iterator[tuple[str, str, Path]]:
     checkout = _clean_copy(workdir / "checkout")
     frontend_port, backend_port, store_port = free_port(), free_port(), free_port()
     pages, backend = f"http://localhost:{frontend_port}", f"http://localhost:{backend_port}"
@@ -117,7 +117,7 @@ def make_dev(workdir: Path) -> Iterator[tuple[str, str]]:
                 what=f"make dev ({url})",
                 interval=0.5,
             )
-        yield pages, backend
+        yield pages, backend, checkout
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -129,13 +129,13 @@ def make_dev(workdir: Path) -> Iterator[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def dev_app(tmp_path_factory) -> Iterator[tuple[str, str]]:
+def dev_app(tmp_path_factory) -> Iterator[tuple[str, str, Path]]:
     with make_dev(tmp_path_factory.mktemp("make-dev")) as urls:
         yield urls
 
 
-def test_make_dev_serves_and_signs_in(browser: Browser, dev_app: tuple[str, str]):
-    pages, backend = dev_app
+def test_make_dev_serves_and_signs_in(browser: Browser, dev_app: tuple[str, str, Path]):
+    pages, backend, _ = dev_app
     context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
     context.set_default_timeout(WAIT_MS * 3)
     page = context.new_page()
@@ -165,5 +165,21 @@ def test_make_dev_serves_and_signs_in(browser: Browser, dev_app: tuple[str, str]
         page.wait_for_url(WORKSPACE)
         expect(page.locator("#user-name")).to_have_text("Dev Dana")
         assert page.url.startswith(pages)
+    finally:
+        context.close()
+
+
+def test_make_dev_reloads_a_changed_page(browser: Browser, dev_app: tuple[str, str, Path]):
+    """What `make dev` is for: a change to a page's code shows in the open page."""
+    pages, _, checkout = dev_app
+    home = checkout / "goalgetter" / "pages" / "home.py"
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(f"{pages}/")
+        expect(page.get_by_text("Goals you actually keep.")).to_be_visible(timeout=WAIT_MS * 3)
+        home.write_text(home.read_text().replace("Goals you actually keep.", "Goals, reloaded."))
+        # Reflex recompiles and the dev server reloads the page by itself.
+        expect(page.get_by_text("Goals, reloaded.")).to_be_visible(timeout=WAIT_MS * 9)
     finally:
         context.close()
