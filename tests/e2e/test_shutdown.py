@@ -8,6 +8,7 @@ the signal is the one a container host sends: SIGTERM to the process group.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -34,6 +35,7 @@ def own_app(anthropic_fake: FakeAnthropic, tmp_path) -> Iterator[tuple[object, d
         "AUTH_RATE_LIMITS": "false",
         "EMBEDDED_STORE_PORT": str(store_port),
         "SHUTDOWN_GRACE_SECONDS": "10",
+        "LOG_FORMAT": "json",
     }
     handle = {"store_port": store_port, "data": tmp_path / "data", "log": tmp_path / "app.log"}
     yield running_app(workdir=tmp_path, env=env), handle
@@ -55,6 +57,7 @@ def test_sigterm_ends_the_reply_with_its_text_stored_then_stops_the_store(
     browser: Browser, anthropic_fake: FakeAnthropic, own_app
 ):
     app, handle = own_app
+    email = unique_email("sigterm")
     anthropic_fake.reset()
     anthropic_fake.token_delay = 0.5  # ~10 s of reply: still streaming when the signal comes
     full = "".join(reply_tokens(QUESTION)).strip()
@@ -62,7 +65,7 @@ def test_sigterm_ends_the_reply_with_its_text_stored_then_stops_the_store(
         context = browser.new_context()
         context.set_default_timeout(WAIT_MS)
         page = context.new_page()
-        sign_up(page, url, "Shut Down", unique_email("sigterm"))
+        sign_up(page, url, "Shut Down", email)
         send_message(page, QUESTION)
         expect(assistant_messages(page).last).to_contain_text("Coach here!")
         assert store_answers(store_uri(handle["store_port"]))
@@ -77,3 +80,14 @@ def test_sigterm_ends_the_reply_with_its_text_stored_then_stops_the_store(
     assert len(reply["content"]) < len(full), "the reply should have been cut short"
     assert not reply["metadata"].get("streaming"), reply["metadata"]
     assert reply["metadata"].get("stopped") is True
+    # LOG_FORMAT=json in the running app: a line per request and per reply, nothing private.
+    lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    requests = [line for line in lines if line.get("event") == "request"]
+    assert {"method": "POST", "path": "/auth/signup", "status": 303}.items() <= next(
+        line for line in requests if line["path"] == "/auth/signup"
+    ).items()
+    (coach_line,) = [line for line in lines if line.get("event") == "coach_reply"]
+    assert coach_line["ended"] == "stopped" and len(coach_line["user"]) == 16
+    assert coach_line["first_token_ms"] > 0 and coach_line["characters"] == len(reply["content"])
+    for private in (QUESTION, email, reply["content"]):
+        assert private not in log
