@@ -8,9 +8,10 @@ later, so a lockout ends at most 15 minutes (sign-in) or an hour (sign-up) after
 A refused attempt is turned away before any password work: no argon2 hash or verify.
 
 Client address: `request.client.host`, the peer the ASGI server reports. Behind a reverse
-proxy it is the proxy's address unless the server Reflex runs (granian, or uvicorn) is set
-to take it from forwarded headers; we never read X-Forwarded-For ourselves, since any
-client can send one. Untrusted, all clients behind such a proxy share one per-address budget.
+proxy that is the proxy's address, so every client behind it would share one per-address
+budget, unless FORWARDED_ALLOW_IPS names the proxy: then the server's proxy-header handling
+(goalgetter/security_headers.py `trusted_proxy`) has already put the client the proxy saw
+there. Nothing here reads X-Forwarded-For itself: from anyone else, any client can send one.
 """
 
 from __future__ import annotations
@@ -136,7 +137,7 @@ async def reset_limiter() -> None:
 
 
 def client_ip(request: Request) -> str:
-    """The peer address as the server reports it (see the module docstring)."""
+    """The client's address: the peer, or what a trusted proxy said (module docstring)."""
     return request.client.host if request.client else "unknown"
 
 
