@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import Page, expect
 
@@ -94,3 +95,18 @@ def wait_reply_done(page: Page) -> None:
     # Only valid after send_message: by then the page is in the generating state.
     expect(page.locator("#chat-send")).to_be_visible()
     expect(page.locator("#chat-typing")).to_have_count(0)
+
+
+def open_first_meeting_now(db, email: str, minutes: int = 45) -> None:
+    """Moves the person's first check-in to start now (tests' clock: its window is open)."""
+    user = db.users.find_one({"email": email})
+    start = datetime.now(UTC)
+    db.meeting_series.update_one(
+        {"_id": user["_id"]},
+        {
+            "$set": {
+                "state.0.meetings.0.start": start,
+                "state.0.meetings.0.end": start + timedelta(minutes=minutes),
+            }
+        },
+    )

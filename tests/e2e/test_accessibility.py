@@ -4,8 +4,6 @@ outside a landmark."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -13,6 +11,7 @@ from tests.e2e.axe import assert_accessible
 from tests.e2e.flows import (
     assistant_messages,
     new_goal,
+    open_first_meeting_now,
     send_message,
     sign_up,
     unique_email,
@@ -47,6 +46,18 @@ def test_sign_in_error_is_accessible(page: Page, app):
     assert_accessible(page, "/login with an error")
 
 
+def _with_proposal(page: Page) -> str:
+    """A goal written, a question to the coach and its proposal card; the goal's id."""
+    goal_id = new_goal(page, "Run 5 km", "Run 5 km in under 30 minutes by June 2027.")
+    send_message(page, "Is this goal specific enough?")
+    wait_reply_done(page)
+    expect(assistant_messages(page).last).to_be_visible()
+    send_message(page, "[[fake:propose]] Run 5 km in under 28 minutes by May 2027.")
+    wait_reply_done(page)
+    expect(page.locator("#proposal-card")).to_have_count(1)
+    return goal_id
+
+
 def _close_dialog(page: Page) -> None:
     page.keyboard.press("Escape")
     expect(page.get_by_role("dialog")).to_have_count(0)
@@ -56,13 +67,7 @@ def _close_dialog(page: Page) -> None:
 def test_workspace_and_its_dialogs(page: Page, app):
     sign_up(page, app.url, "Ada Access", unique_email("axe"))
     assert_accessible(page, "/workspace, no goal yet")
-    goal_id = new_goal(page, "Run 5 km", "Run 5 km in under 30 minutes by June 2027.")
-    send_message(page, "Is this goal specific enough?")
-    wait_reply_done(page)
-    expect(assistant_messages(page).last).to_be_visible()
-    send_message(page, "[[fake:propose]] Run 5 km in under 28 minutes by May 2027.")
-    wait_reply_done(page)
-    expect(page.locator("#proposal-card")).to_have_count(1)
+    goal_id = _with_proposal(page)
     assert_accessible(page, "/workspace with a goal, a coach reply and a proposal")
 
     page.click("#goal-new")
@@ -121,17 +126,7 @@ def test_tracking_pages_on_a_phone_and_a_desktop(page: Page, app):
     expect(page.locator("#chat-gate")).to_be_visible()
     assert_accessible(page, "/workspace, the coach closed until the check-in")
 
-    user = app.db.users.find_one({"email": email})
-    now = datetime.now(UTC)
-    app.db.meeting_series.update_one(
-        {"_id": user["_id"]},
-        {
-            "$set": {
-                "state.0.meetings.0.start": now,
-                "state.0.meetings.0.end": now + timedelta(hours=1),
-            }
-        },
-    )
+    open_first_meeting_now(app.db, email)
     page.reload()
     page.fill("#checkin-progress", "40")
     page.click("#checkin-save")
@@ -161,10 +156,7 @@ def test_dark_mode(browser, app):
         assert page.evaluate("document.documentElement.classList.contains('dark')")
         assert_accessible(page, "/ in dark mode")
         sign_up(page, app.url, "Dee Dark", unique_email("axe"))
-        new_goal(page, "Run 5 km", "Run 5 km in under 30 minutes by June 2027.")
-        send_message(page, "[[fake:propose]] Run 5 km in under 28 minutes by May 2027.")
-        wait_reply_done(page)
-        expect(page.locator("#proposal-card")).to_have_count(1)
+        _with_proposal(page)
         assert_accessible(page, "/workspace in dark mode, with a proposal")
         page.click("#nav-settings")
         expect(page.locator("#account-delete")).to_be_visible()

@@ -4,12 +4,10 @@ arrow keys and typing; no clicks. Every control reached shows a visible focus ri
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import WAIT_MS
-from tests.e2e.flows import PASSWORD, WORKSPACE, sign_up, unique_email
+from tests.e2e.flows import PASSWORD, WORKSPACE, open_first_meeting_now, sign_up, unique_email
 from tests.polling import wait_until
 
 # More than any page has controls: a target not reached after this many presses is not
@@ -112,21 +110,6 @@ def _start_tracking(page: Page) -> None:
     expect(page.locator("#meetings-next")).to_contain_text("Next check-in")
 
 
-def _open_first_meeting_now(app, email: str) -> None:
-    """The clock, in effect: the first check-in starts now (the scheduler's own state)."""
-    user = app.db.users.find_one({"email": email})
-    now = datetime.now(UTC)
-    app.db.meeting_series.update_one(
-        {"_id": user["_id"]},
-        {
-            "$set": {
-                "state.0.meetings.0.start": now,
-                "state.0.meetings.0.end": now + timedelta(minutes=45),
-            }
-        },
-    )
-
-
 def _record_checkin(page: Page, app, email: str) -> None:
     tab_to(page, "#nav-workspace", backwards=True)
     page.keyboard.press("Enter")
@@ -170,7 +153,7 @@ def test_the_core_flow_by_keyboard_alone(browser: Browser, app):
         _write_goal(page)
         _accept_proposal(page)
         _start_tracking(page)
-        _open_first_meeting_now(app, email)
+        open_first_meeting_now(app.db, email)
         _record_checkin(page, app, email)
     finally:
         context.close()
