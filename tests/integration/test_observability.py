@@ -178,4 +178,3 @@ def test_redact_keeps_the_shape_and_drops_the_values(text, kept):
     assert kept in redacted
     assert_nothing_private(redacted)
     assert "abc" not in redacted
-
