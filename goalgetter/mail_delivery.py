@@ -74,6 +74,12 @@ def deliver_soon() -> None:
     task.add_done_callback(_tasks.discard)
 
 
+async def settled() -> None:
+    """Wait for the delivery passes under way (shutdown, benches)."""
+    while _tasks:
+        await asyncio.gather(*list(_tasks), return_exceptions=True)
+
+
 async def _deliver_quietly() -> None:
     with contextlib.suppress(Exception):
         await deliver_due(datetime.now(UTC))
