@@ -3,6 +3,7 @@ landing): poll a condition until it holds or a deadline passes. Never a fixed de
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 
@@ -17,3 +18,14 @@ def wait_until(
         if time.monotonic() > deadline:
             raise TimeoutError(f"{what}: not ready after {timeout:g} s")
         time.sleep(interval)
+
+
+async def until(
+    ready: Callable[[], bool], *, within: float, what: str, interval: float = 0.02
+) -> None:
+    """`wait_until` for a condition that work on this event loop must make true."""
+    deadline = time.monotonic() + within
+    while not ready():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what}: not ready after {within:g} s")
+        await asyncio.sleep(interval)

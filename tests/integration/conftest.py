@@ -7,6 +7,7 @@ import pytest
 from goalgetter import rate_limits
 from goalgetter.coach import quotas
 from goalgetter.data import users
+from goalgetter.settings import get_settings
 
 
 @pytest.fixture(autouse=True)
@@ -24,3 +25,16 @@ async def fresh_rate_limits():
 async def ann(db):
     """A person with an account (no usable password: these tests need none)."""
     return (await users.create_user("ann@example.com", "Ann Lee", "hash"))["_id"]
+
+
+@pytest.fixture
+def settings_env(monkeypatch):
+    """Settings from the environment, read afresh: `settings_env(NAME="value", ...)`."""
+
+    def apply(**values: str) -> None:
+        for name, value in values.items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+
+    yield apply
+    get_settings.cache_clear()

@@ -27,7 +27,6 @@ from goalgetter.security_headers import (
     security_headers,
     trusted_proxy,
 )
-from goalgetter.settings import get_settings
 from goalgetter.shared_routes import SHARE_ROUTES, reset_share_limits
 
 BASE = "http://localhost:8000"
@@ -41,21 +40,8 @@ def app_stack():
 
 
 @pytest.fixture
-def configure(monkeypatch):
-    """Settings from the environment, read afresh (the wrappers read them when built)."""
-
-    def apply(**values: str) -> None:
-        for name, value in values.items():
-            monkeypatch.setenv(name, value)
-        get_settings.cache_clear()
-
-    yield apply
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-async def fresh_limits(configure):
-    configure(AUTH_RATE_LIMITS="true")
+async def fresh_limits(settings_env):
+    settings_env(AUTH_RATE_LIMITS="true")
     await rate_limits.reset_limiter()
     reset_share_limits()
     yield
@@ -85,8 +71,8 @@ def assert_base_headers(response: httpx.Response) -> None:
     assert response.headers["x-request-id"]
 
 
-async def test_every_kind_of_response_carries_the_headers(db, configure):
-    configure(COOKIE_SECURE="false")
+async def test_every_kind_of_response_carries_the_headers(db, settings_env):
+    settings_env(COOKIE_SECURE="false")
     async with client() as http:
         answers = [
             await http.get("/health"),
@@ -113,8 +99,8 @@ async def test_the_shared_page_keeps_its_stricter_policy(db, fresh_limits):
     assert_base_headers(gone)
 
 
-async def test_behind_https_every_cookie_is_secure_and_hsts_is_sent(db, configure):
-    configure(COOKIE_SECURE="true", AUTH_RATE_LIMITS="false")
+async def test_behind_https_every_cookie_is_secure_and_hsts_is_sent(db, settings_env):
+    settings_env(COOKIE_SECURE="true", AUTH_RATE_LIMITS="false")
     async with client() as http:
         signed_up = await sign_up(http, 1)
         signed_out = await http.post(
@@ -142,8 +128,8 @@ async def test_forwarded_headers_are_ignored_unless_the_proxy_is_trusted(db, fre
     assert refused(answers[BUDGET])
 
 
-async def test_a_trusted_proxy_names_the_client_for_the_limits(db, fresh_limits, configure):
-    configure(FORWARDED_ALLOW_IPS="10.0.0.0/8, 127.0.0.1")
+async def test_a_trusted_proxy_names_the_client_for_the_limits(db, fresh_limits, settings_env):
+    settings_env(FORWARDED_ALLOW_IPS="10.0.0.0/8, 127.0.0.1")
     async with client(peer="10.1.2.3") as http:
         # The proxy appends the address it saw; what the client claimed comes before it.
         behind = {"x-forwarded-for": "198.51.100.66, 203.0.113.9"}
@@ -154,8 +140,8 @@ async def test_a_trusted_proxy_names_the_client_for_the_limits(db, fresh_limits,
     assert not refused(other), "another client behind the same proxy has its own budget"
 
 
-async def test_an_untrusted_peer_cannot_pick_its_address(db, fresh_limits, configure):
-    configure(FORWARDED_ALLOW_IPS="10.0.0.0/8")
+async def test_an_untrusted_peer_cannot_pick_its_address(db, fresh_limits, settings_env):
+    settings_env(FORWARDED_ALLOW_IPS="10.0.0.0/8")
     async with client(peer="198.51.100.7") as http:
         answers = [
             await sign_up(http, n, **{"x-forwarded-for": f"203.0.113.{n}"})
@@ -168,8 +154,8 @@ async def test_an_untrusted_peer_cannot_pick_its_address(db, fresh_limits, confi
     "forwarded",
     ["", "   ", "not-an-address", "<script>alert(1)</script>", ",,,", "1.2.3.4, ::1, " * 50],
 )
-async def test_hostile_forwarded_headers_break_nothing(db, fresh_limits, configure, forwarded):
-    configure(FORWARDED_ALLOW_IPS="127.0.0.1")
+async def test_hostile_forwarded_headers_break_nothing(db, fresh_limits, settings_env, forwarded):
+    settings_env(FORWARDED_ALLOW_IPS="127.0.0.1")
     async with client() as http:
         answer = await sign_up(http, 1, **{"x-forwarded-for": forwarded})
         health = await http.get("/health", headers={"x-forwarded-for": forwarded})

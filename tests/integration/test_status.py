@@ -4,8 +4,6 @@ completed), from real events on the real database, with no person in the counter
 
 from __future__ import annotations
 
-import asyncio
-import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -17,24 +15,13 @@ from goalgetter.domain.meetings import WINDOW_AFTER
 from goalgetter.domain.recurrence import parse_schedule
 from goalgetter.routes import http_routes
 from goalgetter.scheduler import MeetingScheduler, tick
-from goalgetter.settings import get_settings
 from goalgetter.status_route import STATUS_ROUTES
+from tests.polling import until
 
 T0 = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)  # Monday; meetings Mondays 09:00-09:45 UTC
 START, END = T0 + timedelta(hours=1), T0 + timedelta(hours=1, minutes=45)
 TOKEN = "s3cret-status-token-for-tests-0123"
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def settings_env(monkeypatch):
-    def apply(**values: str) -> None:
-        for name, value in values.items():
-            monkeypatch.setenv(name, value)
-        get_settings.cache_clear()
-
-    yield apply
-    get_settings.cache_clear()
 
 
 @pytest.fixture
@@ -72,7 +59,7 @@ async def test_status_reports_versions_round_trips_scheduler_outbox_and_coach(
     settings_env(STATUS_TOKEN=TOKEN, REDIS_URL=redis_url, ANTHROPIC_API_KEY="")
     service = MeetingScheduler(interval_seconds=3600)
     async with service.lifespan():
-        await _until(lambda: service.last_tick_at is not None)  # the start-up tick
+        await until(lambda: service.last_tick_at is not None, within=10, what="the start-up tick")
         answer = await http.get("/status", headers=bearer())
     assert scheduler.running_scheduler is None  # gone with its lifespan
     assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store"
@@ -86,14 +73,6 @@ async def test_status_reports_versions_round_trips_scheduler_outbox_and_coach(
     assert body["outbox"]["due_now"] == 0 and body["outbox"]["sending"] is False
     assert body["coach"]["mode"] == "offline"
     assert set(counters.NAMES) <= set(body["product"])
-
-
-async def _until(condition) -> None:
-    """Polls on the event loop (the scheduler runs on it), never a fixed delay."""
-    deadline = time.monotonic() + 10
-    while not condition():
-        assert time.monotonic() < deadline, "the scheduler did not tick"
-        await asyncio.sleep(0.02)
 
 
 async def test_lag_grows_once_ticks_stop_coming(db):
