@@ -99,9 +99,18 @@ def context(browser: Browser, pair: Pair) -> Iterator[BrowserContext]:
 def test_two_processes_on_two_ports(pair: Pair):
     assert pair.a != pair.b
     assert pair.a.startswith("http://localhost:") and pair.b.startswith("http://localhost:")
+
     # Every worker runs its own scheduler: one started in A, two in B (GRANIAN_WORKERS=2).
-    started = [log.read_text().count('"message": "Scheduler started"') for log in pair.logs]
-    assert started == [1, 2], started
+    # /health answers as soon as one worker is up, so B's second may still be starting.
+    def started() -> list[int]:
+        return [log.read_text().count('"message": "Scheduler started"') for log in pair.logs]
+
+    wait_until(
+        lambda: all(n >= want for n, want in zip(started(), (1, 2), strict=True)),
+        timeout=60,
+        what="every worker's scheduler",
+    )
+    assert started() == [1, 2], started()
 
 
 def test_sign_in_on_one_process_and_continue_on_the_other(context: BrowserContext, pair: Pair):
