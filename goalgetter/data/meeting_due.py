@@ -35,6 +35,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 SLOT = timedelta(minutes=15)
 SLOT_GRACE = timedelta(minutes=2)
 DIRECTORY = "directory"
+# The embedded store turns a `$set`/`$unset` of N fields into one SQLite json_set/json_remove
+# call of 2N+1 / N+1 arguments, and SQLite refuses more than 127: a write of 64 fields or
+# more failed, and with it every tick after a downtime that touched as many slots.
+FIELDS_PER_WRITE = 50
 
 
 @dataclass
@@ -68,17 +72,24 @@ async def register(
     if not by_slot:
         return
     for start, fields in by_slot.items():
-        await db.meeting_due.update_one(
-            {"_id": f"slot:{slot_name(start)}"},
-            {"$set": fields, "$setOnInsert": {"start": start}},
-            upsert=True,
-        )
+        for part in in_parts(fields):
+            await db.meeting_due.update_one(
+                {"_id": f"slot:{slot_name(start)}"},
+                {"$set": part, "$setOnInsert": {"start": start}},
+                upsert=True,
+            )
     # The slot first: a tick that sees it listed then always finds it.
-    await db.meeting_due.update_one(
-        {"_id": DIRECTORY},
-        {"$set": {f"slots.{slot_name(start)}": start for start in by_slot}},
-        upsert=True,
-    )
+    for part in in_parts({f"slots.{slot_name(start)}": start for start in by_slot}):
+        await db.meeting_due.update_one({"_id": DIRECTORY}, {"$set": part}, upsert=True)
+
+
+def in_parts(fields: dict) -> list[dict]:
+    """`fields` split into writes of at most FIELDS_PER_WRITE fields each."""
+    items = list(fields.items())
+    return [
+        dict(items[offset : offset + FIELDS_PER_WRITE])
+        for offset in range(0, len(items), FIELDS_PER_WRITE)
+    ]
 
 
 async def due_slots(db: AsyncDatabase, now: datetime) -> list[DueSlot]:
@@ -114,14 +125,11 @@ async def forget(
             await db.meeting_due.delete_one({"_id": f"slot:{slot.key}"})
             removed.append(slot.key)
         elif keys:
-            await db.meeting_due.update_one(
-                {"_id": f"slot:{slot.key}"}, {"$unset": {f"due.{key}": "" for key in keys}}
-            )
-    if removed:
-        # After the slots: a directory naming a deleted slot costs a read that finds nothing.
-        await db.meeting_due.update_one(
-            {"_id": DIRECTORY}, {"$unset": {f"slots.{key}": "" for key in removed}}
-        )
+            for part in in_parts({f"due.{key}": "" for key in keys}):
+                await db.meeting_due.update_one({"_id": f"slot:{slot.key}"}, {"$unset": part})
+    # After the slots: a directory naming a deleted slot costs a read that finds nothing.
+    for part in in_parts({f"slots.{key}": "" for key in removed}):
+        await db.meeting_due.update_one({"_id": DIRECTORY}, {"$unset": part})
     return len(removed)
 
 
@@ -132,9 +140,7 @@ async def forget_user(db: AsyncDatabase, user_id: ObjectId) -> int:
     for name in directory.get("slots", {}):
         doc = await db.meeting_due.find_one({"_id": f"slot:{name}"}, {"due": 1}) or {}
         mine = [key for key in doc.get("due", {}) if key.startswith(prefix)]
-        if mine:
-            await db.meeting_due.update_one(
-                {"_id": f"slot:{name}"}, {"$unset": {f"due.{key}": "" for key in mine}}
-            )
-            removed += len(mine)
+        for part in in_parts({f"due.{key}": "" for key in mine}):
+            await db.meeting_due.update_one({"_id": f"slot:{name}"}, {"$unset": part})
+        removed += len(mine)
     return removed

@@ -372,3 +372,25 @@ async def test_the_due_wheel_lists_exactly_the_slots_that_hold_something(db):
         finished = [s for s in stored if datetime.fromisoformat(s[5:] + "+00:00") < now
                     - meeting_due.SLOT - meeting_due.SLOT_GRACE]  # fmt: skip
         assert finished == []
+
+
+async def test_the_wheel_takes_more_entries_at_once_than_one_store_write_can_name(db):
+    """The embedded store writes N fields as one SQLite function call of about 2N arguments
+    and refuses more than 127: a catch-up tick registering 150 series in 150 slots, or
+    forgetting 150 entries of one slot, must still go through."""
+    now = T0
+    spread = [(ObjectId(), now + meeting_due.SLOT * (n + 1)) for n in range(150)]
+    await meeting_due.register(db, spread, now)
+    later = spread[-1][1]
+    slots = await meeting_due.due_slots(db, later)
+    assert sorted(u for s in slots for u, _ in s.entries.values()) == sorted(u for u, _ in spread)
+    crowd = [(ObjectId(), later + timedelta(seconds=n)) for n in range(150)]
+    await meeting_due.register(db, crowd, later)
+    end = later + meeting_due.SLOT + meeting_due.SLOT_GRACE
+    slots = await meeting_due.due_slots(db, end)
+    assert len(slots) == 150 and len(slots[-1].entries) == 151  # the crowd and spread's last
+    handled = {slot.key: (slot, set(slot.entries)) for slot in slots}
+    assert await meeting_due.forget(db, handled, end) == 150
+    assert await meeting_due.due_slots(db, end) == []
+    directory = await db.meeting_due.find_one({"_id": meeting_due.DIRECTORY})
+    assert directory["slots"] == {}
