@@ -12,7 +12,9 @@ by a unique index after their transaction began (the rollback path) are covered 
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import sqlite3
 import uuid
 from collections.abc import Callable
 
@@ -21,6 +23,7 @@ from bson import Binary, Decimal128, Int64, ObjectId, Regex
 from pymongo import MongoClient, ReturnDocument
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
+from goalgetter.data import store_patches
 from goalgetter.data.embedded_store import EmbeddedStore
 from tests.fakes.anthropic_fake import free_port
 
@@ -354,8 +357,9 @@ def test_duplicates_are_still_refused(both):
 
 
 def test_no_change_stream_can_read_what_the_gap_records_leave_out(tmp_path):
-    """Fix 6 fingerprints a gap record without the written document: safe while nothing over
-    the wire can open a change stream (every write then records a gap)."""
+    """Fix 6 fingerprints a gap record without the written document, and fix 10 hands gap
+    records to the change hub in batches: safe while nothing over the wire can open a change
+    stream (every write then records a gap)."""
     store = EmbeddedStore(free_port(), tmp_path / "watch.sqlite")
     client = MongoClient(store.ensure_running())
     try:
@@ -367,3 +371,27 @@ def test_no_change_stream_can_read_what_the_gap_records_leave_out(tmp_path):
     finally:
         client.close()
         store.stop()
+
+
+def test_unwatched_writes_hand_their_change_records_over_in_batches(tmp_path):
+    """Fix 10: with nothing watching, a write no longer waits for its change-outbox records
+    to be handed to the change hub; they go DISPATCH_EVERY writes at a time, and each batch
+    is compacted away, so the outbox never holds a batch's worth."""
+    outbox = {}
+    for patched in (False, True):
+        path = tmp_path / f"batches-{patched}.sqlite"
+        store = EmbeddedStore(free_port(), path, patched=patched)
+        client = MongoClient(store.ensure_running())
+        try:
+            client.checks.items.insert_one({"_id": "d", "n": 0})
+            for n in range(3 * store_patches.DISPATCH_EVERY + 5):
+                client.checks.items.update_one({"_id": "d"}, {"$set": {"n": n}})
+            assert client.checks.items.find_one({"_id": "d"})["n"] == n
+            with contextlib.closing(sqlite3.connect(path)) as conn:
+                counted = conn.execute("SELECT COUNT(*) FROM change_outbox").fetchone()
+            outbox[patched] = counted[0]
+        finally:
+            client.close()
+            store.stop()
+    assert outbox[False] == 0  # released: handed over and compacted after every write
+    assert 0 < outbox[True] < store_patches.DISPATCH_EVERY
