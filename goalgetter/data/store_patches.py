@@ -27,6 +27,7 @@ version, so an upgrade fails loudly at start-up instead of misbehaving.
      first (store_codec.py)
  10  writes nobody watches: their change-outbox records are handed to the change hub every
      DISPATCH_EVERY writes, all at once, not after each write
+ 11  `_id` `$in` a list of str / ObjectId values: primary-key lookups, not a scan
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from importlib.metadata import version as installed_version
 
 from mongoeco._types._bson_objectid import ObjectId as _EcoObjectId
 from mongoeco.core.operation_context import ChangePublicationPolicy
-from mongoeco.core.query_plan import EqualsCondition
+from mongoeco.core.query_plan import EqualsCondition, InCondition
 from mongoeco.engines import sqlite as _sqlite_module
 from mongoeco.engines.adapter import EngineSpiAdapter
 from mongoeco.engines.sqlite import SQLiteEngine
@@ -58,6 +59,7 @@ from goalgetter.data.store_features import (
 
 PINNED_VERSION = "4.11.0"
 DISPATCH_EVERY = 64
+MAX_ID_LIST = 500  # longer `_id` lists fall back to the released plan
 _applied: set[int] = set()
 
 
@@ -133,6 +135,57 @@ def _patch_id_lookup() -> None:
                 "WHERE db_name = ? AND coll_name = ? AND storage_key = ?"
             )
             params: list[object] = [db_name, coll_name, self._storage_key(plan.value)]
+            limit, skip = semantics.limit, semantics.skip or 0
+            if (limit is not None and limit > 0) or skip:
+                sql += " LIMIT ? OFFSET ?"
+                params += [limit if limit is not None and limit > 0 else -1, skip]
+            return SQLiteReadExecutionPlan(
+                semantics=semantics,
+                strategy="sql",
+                execution_lineage=(),
+                physical_plan=(),
+                use_sql=True,
+                sql=sql,
+                params=tuple(params),
+            )
+        return original(self, db_name, coll_name, semantics, select_clause=select_clause, hint=hint)
+
+    SQLiteEngine._compile_read_execution_plan = _compile_read_execution_plan
+
+
+def _patch_id_list_lookup() -> None:
+    original = SQLiteEngine._compile_read_execution_plan
+
+    def _compile_read_execution_plan(
+        self,
+        db_name,
+        coll_name,
+        semantics,
+        *,
+        select_clause="document",
+        hint=None,
+    ):
+        plan = semantics.query_plan
+        if (
+            isinstance(plan, InCondition)
+            and plan.field == "_id"
+            and 0 < len(plan.values) <= MAX_ID_LIST
+            and all(_is_plain_id(value) for value in plan.values)
+            and not semantics.sort
+            and hint is None
+            and semantics.text_query is None
+            and semantics.collation is None
+            and not self._dialect_requires_python_fallback(semantics.dialect)
+        ):
+            # The released plan decodes every document of the collection to test its _id;
+            # each listed str / ObjectId names at most one row by its storage key (as for
+            # fix 2). Storage-key order is the order the released scan returns them in.
+            keys = sorted({self._storage_key(value) for value in plan.values})
+            sql = (
+                f"SELECT {select_clause} FROM documents WHERE db_name = ? AND coll_name = ? "
+                f"AND storage_key IN ({', '.join('?' * len(keys))}) ORDER BY storage_key"
+            )
+            params: list[object] = [db_name, coll_name, *keys]
             limit, skip = semantics.limit, semantics.skip or 0
             if (limit is not None and limit > 0) or skip:
                 sql += " LIMIT ? OFFSET ?"
@@ -280,6 +333,7 @@ _PATCHES = {
     8: patch_encode_validation,
     9: patch_plain_scalars,
     10: _patch_unwatched_dispatch,
+    11: _patch_id_list_lookup,
 }
 
 

@@ -104,7 +104,31 @@ def _ids_and_lookups(db, rec: Recorder) -> list:
     rec("update_missing", lambda: c.update_one({"_id": ObjectId()}, {"$set": {"z": 1}}).raw_result)
     rec("delete_missing", lambda: c.delete_one({"_id": "nope"}).deleted_count)
     rec("delete_hit", lambda: c.delete_one({"_id": ids[0]}).deleted_count)
+    _id_lists(c, rec, ids)
     return ids
+
+
+def _id_lists(c, rec: Recorder, ids: list) -> None:
+    """`_id` `$in` lists (fix 11): hits, misses, repeats, an ObjectId's hex as a string,
+    other types (the released plan), projection, skip, limit, sort, counts and writes."""
+
+    def shown(cursor) -> list:
+        # Each run makes its own ObjectIds: the documents are told apart by `n`.
+        return [{**d, "_id": "oid"} if isinstance(d["_id"], ObjectId) else d for d in cursor]
+
+    listed = [ids[9], "k1", ids[2], ObjectId(), "nope", ids[9], str(ids[13]), ids[0]]
+    rec("in_find", lambda: shown(c.find({"_id": {"$in": listed}})))
+    rec("in_page", lambda: shown(c.find({"_id": {"$in": listed}}, {"n": 1}).skip(1).limit(2)))
+    rec("in_sorted", lambda: shown(c.find({"_id": {"$in": listed}}).sort("n", -1)))
+    rec("in_numbers", lambda: shown(c.find({"_id": {"$in": [7.0, "k1", Int64(7)]}})))
+    rec("in_empty", lambda: shown(c.find({"_id": {"$in": []}})))
+    rec("in_count", lambda: c.count_documents({"_id": {"$in": listed}}))
+    rec("in_and_more", lambda: shown(c.find({"_id": {"$in": listed}, "n": {"$gt": 5}})))
+    twelve = {"_id": {"$in": [ids[10], ids[11], ObjectId()]}}
+    rec("in_update", lambda: c.update_many(twelve, {"$inc": {"n": 1000}}).modified_count)
+    rec("in_after_update", lambda: shown(c.find(twelve)))
+    rec("in_delete", lambda: c.delete_many({"_id": {"$in": [ids[12], "nope"]}}).deleted_count)
+    rec("in_after_delete", lambda: shown(c.find({"_id": {"$in": [ids[12], ids[14]]}})))
 
 
 def _facts_after_warming(db, rec: Recorder, ids: list) -> None:
