@@ -12,7 +12,7 @@ Reported per run: errors (grouped), p50/p95 sign-in, workspace open, save round 
 time to first token, p95 gap between tokens on screen, backend memory per connected person
 (RSS of the app's processes, after minus before), and the Reflex state per person in Redis.
 
-Run: python -m bench.load [--clients 50,100,200] [--workers 1,2] [--ramp 30] [--spread 5]
+Run: python -m bench.load [--clients 50,100,200] [--workers 1,2] [--ramp 60] [--spread 5]
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import json
 import multiprocessing
 import os
 import random
+import shutil
 import tempfile
 import time
 import uuid
@@ -78,7 +79,7 @@ class Target:
 
 
 @contextlib.contextmanager
-def load_app(workers: int) -> Iterator[Target]:
+def load_app(workers: int, settings: dict[str, str]) -> Iterator[Target]:
     """The app running `workers` backend workers, with its Redis and its store."""
     with (
         tempfile.TemporaryDirectory() as workdir,
@@ -88,9 +89,13 @@ def load_app(workers: int) -> Iterator[Target]:
     ):
         db_name = f"load_{uuid.uuid4().hex[:8]}"
         env = configured_app_env(mongo_uri, db_name, redis_url, anthropic_url)
-        env |= {"GRANIAN_WORKERS": str(workers), "COACH_QUOTAS": "false"}
-        with running_app(workdir=Path(workdir), env=env) as url:
-            yield Target(url, redis_url, mongo_uri)
+        env |= {"GRANIAN_WORKERS": str(workers), "COACH_QUOTAS": "false", **settings}
+        try:
+            with running_app(workdir=Path(workdir), env=env) as url:
+                yield Target(url, redis_url, mongo_uri)
+        finally:
+            RESULTS.parent.mkdir(exist_ok=True)
+            shutil.copy(Path(workdir) / "app.log", RESULTS.parent / f"load-app-{workers}w.log")
 
 
 def app_pids(url: str) -> list[Path]:
@@ -290,14 +295,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", default="50,100,200")
     parser.add_argument("--workers", default="1,2")
-    parser.add_argument("--ramp", type=float, default=30.0)
+    parser.add_argument("--ramp", type=float, default=60.0)
     parser.add_argument("--spread", type=float, default=5.0)
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting of the app for this run (repeatable)",
+    )
     args = parser.parse_args()
     counts = [int(n) for n in args.clients.split(",")]
     rows = []
     print(HEADER)
     for workers in (int(w) for w in args.workers.split(",")):
-        with load_app(workers) as target:
+        with load_app(workers, dict(pair.split("=", 1) for pair in args.set)) as target:
             emails = asyncio.run(seed_people(target.url, max(counts)))
             for count in counts:
                 result = asyncio.run(run_round(target, emails[:count], args.ramp, args.spread))
@@ -312,7 +324,12 @@ def main() -> None:
                 for kind, times in row["error_kinds"].items():
                     print(f"{'':>13}{times} × {kind}")
     RESULTS.parent.mkdir(exist_ok=True)
-    settings = {"ramp": args.ramp, "spread": args.spread, "token_delay": TOKEN_DELAY_SECONDS}
+    settings = {
+        "set": args.set,
+        "ramp": args.ramp,
+        "spread": args.spread,
+        "token_delay": TOKEN_DELAY_SECONDS,
+    }
     RESULTS.write_text(json.dumps({**settings, "rows": rows}, indent=2))
 
 
