@@ -97,10 +97,16 @@ async def _person(user_id: ObjectId) -> dict | None:
     return await users.get_user(user_id)
 
 
-async def remind(user_id: ObjectId, state: dict, due: list[tuple[dict, str]], now: datetime) -> int:
+async def remind(
+    user_id: ObjectId,
+    state: dict,
+    due: list[tuple[dict, str]],
+    now: datetime,
+    person: dict | None = None,
+) -> int:
     """Queue the reminders `due` (meeting, kind) for the person; how many were new (none
-    when they turned reminders off)."""
-    person = await _person(user_id)
+    when they turned reminders off). `person`: their user document, when already read."""
+    person = person or await _person(user_id)
     if person is None or not users.wants(person, "reminders"):
         return 0
     zone, url = first_zone(state["schedule"].get("timezone")), get_settings().public_url
@@ -114,10 +120,19 @@ async def remind(user_id: ObjectId, state: dict, due: list[tuple[dict, str]], no
     return queued
 
 
-async def invite(user_id: ObjectId, state: dict, meeting_list: list[dict], now: datetime) -> int:
+async def invite(
+    user_id: ObjectId,
+    state: dict,
+    meeting_list: list[dict],
+    now: datetime,
+    person: dict | None = None,
+    *,
+    deliver: bool = True,
+) -> int:
     """Queue an invitation (or an update, or a cancellation) with its .ics for each meeting,
-    once per version of it (its SEQUENCE); how many were new."""
-    person = await _person(user_id)
+    once per version of it (its SEQUENCE); how many were new. `person` as for `remind`;
+    `deliver`: start a delivery pass now (the scheduler runs one after each tick instead)."""
+    person = person or await _person(user_id)
     if person is None or not users.wants(person, "reminders"):
         return 0
     settings = get_settings()
@@ -147,7 +162,7 @@ async def invite(user_id: ObjectId, state: dict, meeting_list: list[dict], now: 
         )
         key = f"{kind}:{meeting['id']}:{sequence}"
         queued += await outbox.enqueue(user_id, key, with_unsubscribe(message, user_id), now)
-    if queued:
+    if queued and deliver:
         deliver_soon()
     return queued
 

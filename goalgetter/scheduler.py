@@ -4,9 +4,9 @@
 
 1. read the due wheel (goalgetter/data/meeting_due.py): which series are due by `now`; a few
    exact-`_id` reads, however many series are stored;
-2. read those series (in chunks of CHUNK, in random order), plan each one's transitions
-   (goalgetter/data/meeting_state.advance), and register where each will be due next,
-   batched by slot;
+2. read those series, CHUNK at a time in one read of their `_id`s (in random order), plan
+   each one's transitions once (goalgetter/data/meeting_state.advance), read at once the
+   people who get mail from it, and register where each will be due next, batched by slot;
 3. apply each series' plan as one compare-and-set (goalgetter/data/meeting_series.mutate):
    scheduled → active at the start, active → completed when the chat window closes (end +
    WINDOW_AFTER) if the user came, or missed if nobody did, straight to completed/missed
@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
 import dataclasses
 import logging
 import random
@@ -53,7 +52,7 @@ from bson import ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
 
 from goalgetter import calendar_sync, mail_delivery
-from goalgetter.data import counters, meeting_due, meeting_series, meetings
+from goalgetter.data import counters, meeting_due, meeting_series, users
 from goalgetter.data import meeting_state as ms
 from goalgetter.data.client import get_db
 from goalgetter.mail_delivery import deliver_due
@@ -120,18 +119,11 @@ def _advance(now: datetime) -> Callable[[dict], tuple[list, list, list]]:
     )
 
 
-def _planned_due(state: dict, now: datetime) -> datetime | None:
-    draft = copy.deepcopy(state)
-    _advance(now)(draft)
-    ms.settle(draft, now)
-    return draft["next_due_at"]
-
-
 async def tick(now: datetime, *, on_completed: OnCompleted | None = None) -> TickReport:
     """One pass over every series due by `now` (see the module docstring)."""
     _check_now(now)
     db, report = get_db(), TickReport()
-    slots = await meeting_due.due_slots(db, now)
+    slots, listed = await meeting_due.wheel(db, now)
     due = list({u: None for slot in slots for u, t in slot.entries.values() if t <= now})
     # Another process's tick sees the same list: in its own order, the two mostly take
     # different series first instead of contending for each one in turn.
@@ -141,7 +133,7 @@ async def tick(now: datetime, *, on_completed: OnCompleted | None = None) -> Tic
     try:
         for offset in range(0, len(due), CHUNK):
             chunk = due[offset : offset + CHUNK]
-            handled |= await _tick_chunk(db, chunk, now, report, completed)
+            handled |= await _tick_chunk(db, chunk, now, report, completed, listed)
         done = {
             slot.key: (slot, {k for k, (u, t) in slot.entries.items() if t <= now and u in handled})
             for slot in slots
@@ -180,35 +172,50 @@ async def _tick_chunk(
     now: datetime,
     report: TickReport,
     completed: list[tuple[ObjectId, dict]],
+    listed: set[str],
 ) -> set[ObjectId]:
-    states = {user_id: await meetings.series(user_id) for user_id in user_ids}
-    report.series += sum(state is not None for state in states.values())
+    # One read for the chunk's series; each is planned once, and that plan is what its
+    # compare-and-set writes unless another writer got in first.
+    states = await meeting_series.read_states(db, user_ids)
+    report.series += len(states)
+    plans = {u: meeting_series.plan(state, _advance(now), now) for u, state in states.items()}
     # Registered before any series is written (a crash then leaves a harmless extra entry);
     # also for series with nothing to do, which heals a registration lost to a crash.
-    planned = {u: _planned_due(state, now) for u, state in states.items() if state is not None}
-    await meeting_due.register(db, [(u, t) for u, t in planned.items() if t is not None], now)
-    handled = set()
-    for user_id, state in states.items():
-        try:
-            if state is not None:
-                await _apply(user_id, state, planned[user_id], now, report, completed)
-            handled.add(user_id)
-        except Exception:
-            report.failed += 1
-            log.exception("Meeting series of %s: tick failed; retried next tick", user_id)
+    due = {u: p.draft["next_due_at"] for u, p in plans.items()}
+    await meeting_due.register(
+        db, [(u, t) for u, t in due.items() if t is not None], now, listed=listed
+    )
+    mailed = [u for u, p in plans.items() if p.created or p.result[2]]
+    people = await users.get_users(mailed) if mailed else {}
+    handled = {u for u in user_ids if u not in states}
+    ends: Counter = Counter()
+    try:
+        for user_id, planned in plans.items():
+            try:
+                await _apply(user_id, planned, due[user_id], now, report, completed, people, ends)
+                handled.add(user_id)
+            except Exception:
+                report.failed += 1
+                log.exception("Meeting series of %s: tick failed; retried next tick", user_id)
+    finally:
+        # Counted once the chunk's transitions are stored, each by the process whose
+        # compare-and-set applied it, so exactly once (a crash before this loses counts).
+        await counters.count(checkins_attended=ends["completed"], checkins_missed=ends["missed"])
     return handled
 
 
 async def _apply(
     user_id: ObjectId,
-    state: dict,
-    planned: datetime | None,
+    planned: meeting_series.Plan,
+    due: datetime | None,
     now: datetime,
     report: TickReport,
     completed: list[tuple[ObjectId, dict]],
+    people: dict[ObjectId, dict],
+    ends: Counter,
 ) -> None:
     applied = await meeting_series.mutate(
-        user_id, _advance(now), now=now, first=state, registered=planned
+        user_id, _advance(now), now=now, first=planned, registered=due
     )
     if applied is None:
         return
@@ -218,19 +225,21 @@ async def _apply(
     report.created += applied.created
     report.archived += applied.archived
     transitions, asked_again, reminders = applied.result
+    person = people.get(user_id)
     if reminders:
-        report.reminders += await mail_delivery.remind(user_id, applied.state, reminders, now)
+        queued = await mail_delivery.remind(user_id, applied.state, reminders, now, person)
+        report.reminders += queued
     if applied.created:  # rolled forward: the new check-ins go into the calendar too
-        planned = [m for m in applied.state["meetings"] if m["created_at"] == now]
-        await mail_delivery.invite(user_id, applied.state, planned, now)
+        new = [m for m in applied.state["meetings"] if m["created_at"] == now]
+        # Sent by the delivery pass after the tick (MeetingScheduler.run_tick), one pass
+        # for all the tick's mail rather than one started per series.
+        await mail_delivery.invite(user_id, applied.state, new, now, person, deliver=False)
         calendar_sync.push_soon(user_id)
     for meeting, before, after in transitions:
         report.transitions[f"{before}->{after}"] += 1
+        ends[after] += 1
         if after == "completed":
             completed.append((user_id, dict(meeting)))
-    # Counted here, where each transition is applied exactly once (the compare-and-set).
-    ends = Counter(after for _, _, after in transitions)
-    await counters.count(checkins_attended=ends["completed"], checkins_missed=ends["missed"])
     report.recaps_retried += len(asked_again)
     completed += [(user_id, dict(meeting)) for meeting in asked_again]
 

@@ -62,24 +62,35 @@ def entry_key(user_id: ObjectId, instant: datetime) -> str:
 
 
 async def register(
-    db: AsyncDatabase, entries: Iterable[tuple[ObjectId, datetime]], now: datetime
+    db: AsyncDatabase,
+    entries: Iterable[tuple[ObjectId, datetime]],
+    now: datetime,
+    *,
+    listed: set[str] = frozenset(),
 ) -> None:
-    """Note that each user's series is due at its instant: one write per slot, plus one."""
+    """Note that each user's series is due at its instant: one write per slot, plus one
+    for the directory when a slot is new. `listed`: slot names the caller saw in the
+    directory; those exist (a slot is listed after it is written and deleted only once it
+    has ended, never where a registration goes), so they are written without an upsert,
+    which the embedded store applies in SQL instead of decoding and re-encoding the slot."""
     by_slot: dict[datetime, dict[str, datetime]] = {}
     for user_id, instant in entries:
         start = slot_start(max(instant, now))
         by_slot.setdefault(start, {})[f"due.{entry_key(user_id, instant)}"] = instant
-    if not by_slot:
-        return
+    new = []
     for start, fields in by_slot.items():
+        slot = {"_id": f"slot:{slot_name(start)}"}
         for part in in_parts(fields):
+            if slot_name(start) in listed:
+                written = await db.meeting_due.update_one(slot, {"$set": part})
+                if written.matched_count == 1:
+                    continue
             await db.meeting_due.update_one(
-                {"_id": f"slot:{slot_name(start)}"},
-                {"$set": part, "$setOnInsert": {"start": start}},
-                upsert=True,
+                slot, {"$set": part, "$setOnInsert": {"start": start}}, upsert=True
             )
+            new.append(start)
     # The slot first: a tick that sees it listed then always finds it.
-    for part in in_parts({f"slots.{slot_name(start)}": start for start in by_slot}):
+    for part in in_parts({f"slots.{slot_name(start)}": start for start in new}):
         await db.meeting_due.update_one({"_id": DIRECTORY}, {"$set": part}, upsert=True)
 
 
@@ -94,6 +105,11 @@ def in_parts(fields: dict) -> list[dict]:
 
 async def due_slots(db: AsyncDatabase, now: datetime) -> list[DueSlot]:
     """The slots that have begun by `now`, each with all its entries, oldest first."""
+    return (await wheel(db, now))[0]
+
+
+async def wheel(db: AsyncDatabase, now: datetime) -> tuple[list[DueSlot], set[str]]:
+    """`due_slots`, and the names of every slot the directory lists."""
     directory = await db.meeting_due.find_one({"_id": DIRECTORY})
     listed = (directory or {}).get("slots", {})
     slots = []
@@ -107,7 +123,7 @@ async def due_slots(db: AsyncDatabase, now: datetime) -> list[DueSlot]:
             if ObjectId.is_valid(user):
                 slot.entries[key] = (ObjectId(user), instant.astimezone(UTC))
         slots.append(slot)
-    return slots
+    return slots, set(listed)
 
 
 async def forget(

@@ -6,12 +6,13 @@ sits in `state`, a one-element array, so that every write can be
 
     update_one({"_id": user}, {"$set": {"state.$[s]": new}}, array_filters=[{"s.rev": rev}])
 
-a compare-and-set on the revision that was read: it applies only if nobody wrote in between,
-`modified_count` says whether it did, and the loser re-reads and re-plans (`mutate`). So every
-transition (scheduled → active → completed/missed, a reschedule, a cancel, a greeting claim)
-is applied exactly once even with two processes running the scheduler, and derived fields
-(next_due_at, the rolled-forward meetings) are always written together with what they derive
-from.
+(or, as `changes` works out, `{"state.$[s].meetings.2.status": ...}` and the other fields
+that changed), a compare-and-set on the revision that was read: it applies only if nobody
+wrote in between, `modified_count` says whether it did, and the loser re-reads and re-plans
+(`mutate`). So every transition (scheduled → active → completed/missed, a reschedule, a
+cancel, a greeting claim) is applied exactly once even with two processes running the
+scheduler, and derived fields (next_due_at, the rolled-forward meetings) are always written
+together with what they derive from.
 
 Why, measured on the embedded store (mongoeco SQLite over the wire, 10,000 series of 10
 meetings): an exact-`_id` read takes ~6 ms and an exact-`_id` update, with or without
@@ -48,6 +49,7 @@ from goalgetter.data import meeting_state as ms
 from goalgetter.data.client import get_db
 
 MAX_ATTEMPTS = 10
+MAX_CHANGED_FIELDS = 40  # more: the whole state is written
 NOT_FOUND = object()  # a change's result: "no such meeting here", write nothing
 _MEETING_ID = re.compile(r"[0-9a-f]{8}")
 
@@ -82,6 +84,38 @@ async def read_state(db: AsyncDatabase, user_id: ObjectId) -> dict | None:
     return ms.from_stored(doc["state"][0]) if doc else None
 
 
+async def read_states(db: AsyncDatabase, user_ids: list[ObjectId]) -> dict[ObjectId, dict]:
+    """The series of these users that exist, in one read: an `_id` list is primary-key
+    lookups on the embedded store too (store fix 11), and the `_id` index on MongoDB."""
+    found = db.meeting_series.find({"_id": {"$in": list(user_ids)}})
+    return {doc["_id"]: ms.from_stored(doc["state"][0]) async for doc in found}
+
+
+@dataclass
+class Plan:
+    """A change worked out on a copy of a state read at revision `base["rev"]`."""
+
+    base: dict
+    draft: dict
+    result: Any
+    created: int
+    archived: list[dict]
+
+    @property
+    def unchanged(self) -> bool:
+        return self.result is NOT_FOUND or self.draft == self.base
+
+
+def plan(state: dict, change: Callable[[dict], Any], now: datetime) -> Plan:
+    """`change` and then `settle` on a copy of `state` (see `mutate`)."""
+    draft = copy.deepcopy(state)
+    result = change(draft)
+    if result is NOT_FOUND:
+        return Plan(state, draft, result, 0, [])
+    created, archived = ms.settle(draft, now)
+    return Plan(state, draft, result, created, archived)
+
+
 async def archive(db: AsyncDatabase, user_id: ObjectId, meetings: list[dict]) -> None:
     """Copy finished meetings into their year buckets (idempotent: set by meeting id)."""
     by_year: dict[int, dict] = {}
@@ -100,41 +134,72 @@ async def mutate(
     change: Callable[[dict], Any],
     *,
     now: datetime,
-    first: dict | None = None,
+    first: Plan | None = None,
     registered: datetime | None = None,
 ) -> Applied | None:
     """Apply `change` and then `settle` as one compare-and-set, re-read and retried when
     another writer got in first. `change` edits the state it is given in place and returns a
     result (NOT_FOUND: give up, write nothing); it may raise ValidationError. None when the
-    user has no series. `first`: a state already read; `registered`: a due instant already
-    registered in the due wheel (the tick batches both)."""
+    user has no series. `first`: `change` already planned on a state already read;
+    `registered`: a due instant already registered in the due wheel (the tick batches
+    reads, plans and registrations)."""
     check_now(now)
     db = get_db()
     for attempt in range(MAX_ATTEMPTS):
-        current = first if attempt == 0 and first is not None else await read_state(db, user_id)
-        if current is None:
-            return None
-        draft = copy.deepcopy(current)
-        result = change(draft)
-        if result is NOT_FOUND:
-            return Applied(current, NOT_FOUND, conflicts=attempt)
-        created, archived = ms.settle(draft, now)
-        if draft == current:
+        if attempt == 0 and first is not None:
+            planned = first
+        else:
+            current = await read_state(db, user_id)
+            if current is None:
+                return None
+            planned = plan(current, change, now)
+        current, draft, result = planned.base, planned.draft, planned.result
+        if planned.unchanged:
             return Applied(current, result, conflicts=attempt)
+        created, archived = planned.created, planned.archived
         draft["updated_at"], draft["rev"] = now, current["rev"] + 1
         due = draft["next_due_at"]
         if due is not None and due not in (current["next_due_at"], registered):
             await meeting_due.register(db, [(user_id, due)], now)
         if archived:
             await archive(db, user_id, archived)
+        changed = changes(current, draft)
+        fields = {"state.$[s]": draft} if changed is None else {
+            f"state.$[s].{path}": value for path, value in changed.items()
+        }  # fmt: skip
         written = await db.meeting_series.update_one(
-            {"_id": user_id},
-            {"$set": {"state.$[s]": draft}},
-            array_filters=[{"s.rev": current["rev"]}],
+            {"_id": user_id}, {"$set": fields}, array_filters=[{"s.rev": current["rev"]}]
         )
         if written.modified_count == 1:
             return Applied(draft, result, True, created, len(archived), attempt)
     raise SeriesBusy(f"the meeting series of {user_id} kept changing")
+
+
+def changes(current: dict, draft: dict) -> dict | None:
+    """The fields to set that turn `current` into `draft` (each meeting's changed fields by
+    its index while the meetings are the same ones in the same order); None when only the
+    whole state will do (a field removed, or too many changed). Writing what changed, not
+    the whole state, spares the store encoding a series per write; the compare-and-set on
+    `rev` guarantees the stored state is `current`, so the result is `draft` exactly."""
+    if current.keys() - draft.keys():
+        return None
+    fields: dict[str, Any] = {}
+    for key, value in draft.items():
+        if key in current and current[key] == value:
+            continue
+        before = current.get("meetings") if key == "meetings" else None
+        if before is None or [m["id"] for m in before] != [m["id"] for m in value]:
+            fields[key] = value
+            continue
+        for index, (old, new) in enumerate(zip(before, value, strict=True)):
+            if old.keys() - new.keys():
+                return None
+            fields |= {
+                f"meetings.{index}.{name}": field
+                for name, field in new.items()
+                if name not in old or old[name] != field
+            }
+    return fields if len(fields) <= MAX_CHANGED_FIELDS else None
 
 
 async def read_archive(db: AsyncDatabase, user_id: ObjectId, years: list[int]) -> list[dict]:

@@ -27,7 +27,6 @@ have been (completed/missed) in one step.
 
 from __future__ import annotations
 
-import copy
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -85,8 +84,9 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 def from_stored(state: dict) -> dict:
-    """The state as read back: every datetime in UTC (pymongo gives its own UTC tzinfo)."""
-    state = copy.deepcopy(state)
+    """The state as read back: every datetime in UTC (pymongo gives its own UTC tzinfo). A
+    new top level and new meetings; the rest shared with `state` (a document just read)."""
+    state = dict(state)
     for field in _STATE_DATETIMES:
         state[field] = _utc(state.get(field))
     state["meetings"] = [meeting_from_stored(m) for m in state["meetings"]]

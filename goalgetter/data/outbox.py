@@ -43,7 +43,12 @@ async def enqueue(user_id: ObjectId, key: str, message: dict, now: datetime) -> 
         raise ValueError(f"unknown mail kind {message['kind']!r}")
     db = get_db()
     # Listed first: a crash in between leaves a pending id that names no mail, dropped later.
-    await db.outbox_due.update_one({"_id": PENDING}, {"$set": {f"ids.{key}": now}}, upsert=True)
+    # Without an upsert while the list exists (always, after the first mail): the embedded
+    # store then applies the $set in SQL instead of decoding and re-encoding the list.
+    listing = {"$set": {f"ids.{key}": now}}
+    listed = await db.outbox_due.update_one({"_id": PENDING}, listing)
+    if listed.matched_count == 0:
+        await db.outbox_due.update_one({"_id": PENDING}, listing, upsert=True)
     result = await db.outbox.update_one(
         {"_id": key},
         {

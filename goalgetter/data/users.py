@@ -85,6 +85,12 @@ async def get_user(user_id: ObjectId | str) -> dict | None:
     return await get_db().users.find_one({"_id": oid}, {"password_hash": 0})
 
 
+async def get_users(user_ids: list[ObjectId]) -> dict[ObjectId, dict]:
+    """Those of these users that exist (no password hash), in one read of their `_id`s."""
+    found = get_db().users.find({"_id": {"$in": list(user_ids)}}, {"password_hash": 0})
+    return {user["_id"]: user async for user in found}
+
+
 def wants(user: dict, group: str) -> bool:
     """Whether the person wants this group of mail (domain/unsubscribe.GROUPS); yes until
     they say no."""

@@ -98,6 +98,16 @@ async def test_a_check_in_planned_by_rolling_forward_is_invited_too(ann):
     assert newest["start"] == datetime(2027, 4, 1, 16, 0, tzinfo=UTC)
 
 
+async def test_the_scheduler_sends_what_its_tick_queued_right_after_the_tick(ann):
+    """The tick queues without starting a delivery pass per series: the service runs one
+    pass after each tick, so the rolled-forward invitation leaves in the same run."""
+    await start(ann)
+    service = scheduler.MeetingScheduler(clock=lambda: FIRST + timedelta(hours=2))
+    await service.run_tick()
+    [invited] = await mails("invitation")
+    assert invited["status"] == "outbox" and invited["attempts"] == 1
+
+
 async def test_a_check_in_planned_less_than_a_day_ahead_gets_no_24_h_reminder(ann):
     await start(ann, now=FIRST - timedelta(hours=10))
     await scheduler.tick(FIRST - timedelta(hours=9))

@@ -394,3 +394,20 @@ async def test_the_wheel_takes_more_entries_at_once_than_one_store_write_can_nam
     assert await meeting_due.due_slots(db, end) == []
     directory = await db.meeting_due.find_one({"_id": meeting_due.DIRECTORY})
     assert directory["slots"] == {}
+
+
+async def test_a_slot_listed_but_gone_is_written_again_and_listed(db):
+    """The tick writes slots it saw listed without an upsert; one deleted in between (by a
+    process whose clock runs ahead) is created and listed again, so no entry is lost."""
+    user, at = ObjectId(), T0 + timedelta(hours=1)
+    await meeting_due.register(db, [(ObjectId(), at)], T0)
+    slots, listed = await meeting_due.wheel(db, at)
+    name = meeting_due.slot_name(at)
+    assert name in listed and [s.key for s in slots] == [name]
+    await db.meeting_due.delete_one({"_id": f"slot:{name}"})
+    await db.meeting_due.update_one(
+        {"_id": meeting_due.DIRECTORY}, {"$unset": {f"slots.{name}": ""}}
+    )
+    await meeting_due.register(db, [(user, at)], T0, listed=listed)
+    [slot] = await meeting_due.due_slots(db, at)
+    assert [u for u, _ in slot.entries.values()] == [user]
