@@ -31,9 +31,11 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 from pymongo import AsyncMongoClient, MongoClient
+from reflex_base.utils.format import format_event_handler
 
 from goalgetter.coach.recap import RECAP_REQUEST
 from goalgetter.data import meeting_due
+from goalgetter.state.goals import GoalsState
 from tests.e2e.conftest import WAIT_MS
 from tests.e2e.flows import (
     PASSWORD,
@@ -46,6 +48,7 @@ from tests.e2e.flows import (
     wait_reply_done,
 )
 from tests.fakes.anthropic_fake import FakeAnthropic, reply_tokens
+from tests.hostile_client import HostileTab
 from tests.polling import wait_until
 from tests.servers import configured_app_env, redis_server, running_app
 
@@ -144,6 +147,24 @@ def test_sign_in_on_one_process_and_continue_on_the_other(context: BrowserContex
     # Back on A, the conversation held on B is there.
     on_a.reload()
     expect(assistant_messages(on_a).last).to_contain_text(reply)
+
+
+def test_a_tab_that_moves_to_the_other_process_keeps_its_state(pair: Pair):
+    """A tab's reconnect can land on the other process (a load balancer, a restart). Each
+    process keeps the tabs it serves in memory between updates (rxconfig.py); the other
+    asking for the same tab makes it write them to Redis first, so nothing is lost."""
+    form = {"name": "Mo Move", "email": unique_email("move"), "password": PASSWORD}
+    session = httpx.post(f"{pair.a}/auth/signup", data=form, timeout=30).cookies["gg_session"]
+    token, searched = str(uuid.uuid4()), f"search-{uuid.uuid4().hex[:8]}"
+    with HostileTab(pair.a, token=token, session=session) as on_a:
+        on_a.hydrate()
+        on_a.send(
+            format_event_handler(GoalsState.event_handlers["set_search"]), {"search": searched}
+        )
+        assert f'"search_rx_state_": "{searched}"' in on_a.text()
+    with HostileTab(pair.b, token=token, session=session) as on_b:
+        on_b.hydrate()
+        assert f'"search_rx_state_": "{searched}"' in on_b.text()
 
 
 def _tracking(page, base_url: str) -> None:
