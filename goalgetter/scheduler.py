@@ -24,10 +24,10 @@ transitions are stored, several at a time, so a slow model delays no transition 
 MeetingScheduler runs each as a task of its own, so no later tick waits for them either); a
 crash in between delays that recap until it is asked for again, and never loses the state.
 
-Cost with 10,000 series stored (bench/scheduler.py, mongoeco SQLite over the wire): 9-20 ms
-(p50) for a tick with nothing due; 3.3-6.5 s for one with ~1% (106-141 series) due, 30-45 ms
-per series in operations of 5-30 ms each, so users' requests interleave with it instead of
-waiting behind one 3-7 s scan.
+Cost (python -m bench.scale, mongoeco SQLite over the wire, a busy 2-core machine): 5-10 ms
+(p50) for a tick with nothing due; 17-19 ms (p50) per due series at 1,000 and at 10,000
+series stored, in operations of 2-5 ms each (mostly the compare-and-set and the mail it
+queues), so users' requests interleave with it instead of waiting behind one long scan.
 
 `MeetingScheduler` wraps one APScheduler AsyncIOScheduler per backend process: an interval job
 calling `tick(clock())`, whose first run is at start-up, so whatever came due while the app
