@@ -7,14 +7,22 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 from bench.load import GOAL_TEXT, QUESTION, Target, run_round, seed_people
 from tests.fakes.anthropic_fake import reply_tokens
 
 
 def test_three_people_at_once_each_see_their_save_and_their_reply(app, redis_url, mongo_uri):
-    emails = asyncio.run(seed_people(app.url, 3))
-    result = asyncio.run(run_round(Target(app.url, redis_url, mongo_uri), emails, ramp=0, spread=0))
+    target = Target(app.url, redis_url, mongo_uri)
+
+    async def three_at_once() -> tuple[list[str], dict]:
+        emails = await seed_people(app.url, 3)
+        return emails, await run_round(target, emails, ramp=0, spread=0)
+
+    # In a thread of its own: the browser tests' Playwright runs an event loop in this one.
+    with ThreadPoolExecutor(1) as thread:
+        emails, result = thread.submit(asyncio.run, three_at_once()).result()
 
     assert result["errors"] == Counter()
     reply = "".join(reply_tokens(QUESTION)).strip()
