@@ -107,6 +107,34 @@ def _patch_insert_uniqueness() -> None:
     )
 
 
+def _plain_read(engine: SQLiteEngine, semantics, hint) -> bool:
+    """A read the released planner would answer by plain SQL: no hint, text search,
+    collation or dialect that needs its Python fallback."""
+    return (
+        hint is None
+        and semantics.text_query is None
+        and semantics.collation is None
+        and not engine._dialect_requires_python_fallback(semantics.dialect)
+    )
+
+
+def _sql_read_plan(semantics, sql: str, params: list[object]) -> SQLiteReadExecutionPlan:
+    """The released engine's SQL read plan for `sql`, with the query's skip and limit."""
+    limit, skip = semantics.limit, semantics.skip or 0
+    if (limit is not None and limit > 0) or skip:
+        sql += " LIMIT ? OFFSET ?"
+        params = [*params, limit if limit is not None and limit > 0 else -1, skip]
+    return SQLiteReadExecutionPlan(
+        semantics=semantics,
+        strategy="sql",
+        execution_lineage=(),
+        physical_plan=(),
+        use_sql=True,
+        sql=sql,
+        params=tuple(params),
+    )
+
+
 def _patch_id_lookup() -> None:
     original = SQLiteEngine._compile_read_execution_plan
 
@@ -124,10 +152,7 @@ def _patch_id_lookup() -> None:
             isinstance(plan, EqualsCondition)
             and plan.field == "_id"
             and _is_plain_id(plan.value)
-            and hint is None
-            and semantics.text_query is None
-            and semantics.collation is None
-            and not self._dialect_requires_python_fallback(semantics.dialect)
+            and _plain_read(self, semantics, hint)
         ):
             # At most one row can match: the one whose storage key is the _id's.
             sql = (
@@ -135,19 +160,7 @@ def _patch_id_lookup() -> None:
                 "WHERE db_name = ? AND coll_name = ? AND storage_key = ?"
             )
             params: list[object] = [db_name, coll_name, self._storage_key(plan.value)]
-            limit, skip = semantics.limit, semantics.skip or 0
-            if (limit is not None and limit > 0) or skip:
-                sql += " LIMIT ? OFFSET ?"
-                params += [limit if limit is not None and limit > 0 else -1, skip]
-            return SQLiteReadExecutionPlan(
-                semantics=semantics,
-                strategy="sql",
-                execution_lineage=(),
-                physical_plan=(),
-                use_sql=True,
-                sql=sql,
-                params=tuple(params),
-            )
+            return _sql_read_plan(semantics, sql, params)
         return original(self, db_name, coll_name, semantics, select_clause=select_clause, hint=hint)
 
     SQLiteEngine._compile_read_execution_plan = _compile_read_execution_plan
@@ -172,10 +185,7 @@ def _patch_id_list_lookup() -> None:
             and 0 < len(plan.values) <= MAX_ID_LIST
             and all(_is_plain_id(value) for value in plan.values)
             and not semantics.sort
-            and hint is None
-            and semantics.text_query is None
-            and semantics.collation is None
-            and not self._dialect_requires_python_fallback(semantics.dialect)
+            and _plain_read(self, semantics, hint)
         ):
             # The released plan decodes every document of the collection to test its _id;
             # each listed str / ObjectId names at most one row by its storage key (as for
@@ -186,19 +196,7 @@ def _patch_id_list_lookup() -> None:
                 f"AND storage_key IN ({', '.join('?' * len(keys))}) ORDER BY storage_key"
             )
             params: list[object] = [db_name, coll_name, *keys]
-            limit, skip = semantics.limit, semantics.skip or 0
-            if (limit is not None and limit > 0) or skip:
-                sql += " LIMIT ? OFFSET ?"
-                params += [limit if limit is not None and limit > 0 else -1, skip]
-            return SQLiteReadExecutionPlan(
-                semantics=semantics,
-                strategy="sql",
-                execution_lineage=(),
-                physical_plan=(),
-                use_sql=True,
-                sql=sql,
-                params=tuple(params),
-            )
+            return _sql_read_plan(semantics, sql, params)
         return original(self, db_name, coll_name, semantics, select_clause=select_clause, hint=hint)
 
     SQLiteEngine._compile_read_execution_plan = _compile_read_execution_plan
