@@ -107,17 +107,24 @@ async def remind(
     """Queue the reminders `due` (meeting, kind) for the person; how many were new (none
     when they turned reminders off). `person`: their user document, when already read."""
     person = person or await _person(user_id)
+    return len(await outbox.enqueue_many(reminder_mails(user_id, state, due, person), now))
+
+
+def reminder_mails(
+    user_id: ObjectId, state: dict, due: list[tuple[dict, str]], person: dict | None
+) -> list[outbox.Mail]:
+    """The reminders `remind` queues, to queue with other mail (the scheduler's tick)."""
     if person is None or not users.wants(person, "reminders"):
-        return 0
+        return []
     zone, url = first_zone(state["schedule"].get("timezone")), get_settings().public_url
-    queued = 0
+    mails = []
     for meeting, kind in due:
         message = mail_content.reminder(
             kind, person["name"], person["email"], meeting["start"], zone, url
         )
         key = f"{kind}:{meeting['id']}:{int(meeting['start'].timestamp())}"
-        queued += await outbox.enqueue(user_id, key, with_unsubscribe(message, user_id), now)
-    return queued
+        mails.append((user_id, key, with_unsubscribe(message, user_id)))
+    return mails
 
 
 async def invite(
@@ -126,17 +133,27 @@ async def invite(
     meeting_list: list[dict],
     now: datetime,
     person: dict | None = None,
-    *,
-    deliver: bool = True,
 ) -> int:
     """Queue an invitation (or an update, or a cancellation) with its .ics for each meeting,
-    once per version of it (its SEQUENCE); how many were new. `person` as for `remind`;
-    `deliver`: start a delivery pass now (the scheduler runs one after each tick instead)."""
+    once per version of it (its SEQUENCE), and start a delivery pass; how many were new.
+    `person` as for `remind`."""
     person = person or await _person(user_id)
+    mails = invitation_mails(user_id, state, meeting_list, now, person)
+    queued = len(await outbox.enqueue_many(mails, now))
+    if queued:
+        deliver_soon()
+    return queued
+
+
+def invitation_mails(
+    user_id: ObjectId, state: dict, meeting_list: list[dict], now: datetime, person: dict | None
+) -> list[outbox.Mail]:
+    """The mail `invite` queues, to queue with other mail (the scheduler's tick, whose
+    delivery pass runs after it)."""
     if person is None or not users.wants(person, "reminders"):
-        return 0
+        return []
     settings = get_settings()
-    zone, queued = first_zone(state["schedule"].get("timezone")), 0
+    zone, mails = first_zone(state["schedule"].get("timezone")), []
     for meeting in meeting_list:
         sequence = meeting.get("sequence", 0)
         kind = "update" if sequence else "invitation"
@@ -161,10 +178,8 @@ async def invite(
             calendar,
         )
         key = f"{kind}:{meeting['id']}:{sequence}"
-        queued += await outbox.enqueue(user_id, key, with_unsubscribe(message, user_id), now)
-    if queued and deliver:
-        deliver_soon()
-    return queued
+        mails.append((user_id, key, with_unsubscribe(message, user_id)))
+    return mails
 
 
 def with_unsubscribe(message: dict, user_id: ObjectId) -> dict:

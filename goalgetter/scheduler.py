@@ -52,7 +52,7 @@ from bson import ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
 
 from goalgetter import calendar_sync, mail_delivery
-from goalgetter.data import counters, meeting_due, meeting_series, users
+from goalgetter.data import counters, meeting_due, meeting_series, outbox, users
 from goalgetter.data import meeting_state as ms
 from goalgetter.data.client import get_db
 from goalgetter.mail_delivery import deliver_due
@@ -166,6 +166,19 @@ async def _run_hook(
             log.exception("on_completed failed for meeting %s of %s", meeting["id"], user_id)
 
 
+@dataclasses.dataclass
+class _Chunk:
+    """What applying a chunk's plans gathers: written and counted once the chunk is done."""
+
+    now: datetime
+    report: TickReport
+    completed: list[tuple[ObjectId, dict]]
+    people: dict[ObjectId, dict]
+    ends: Counter = dataclasses.field(default_factory=Counter)
+    mail: list[outbox.Mail] = dataclasses.field(default_factory=list)
+    reminder_keys: set[str] = dataclasses.field(default_factory=set)
+
+
 async def _tick_chunk(
     db: AsyncDatabase,
     user_ids: list[ObjectId],
@@ -188,32 +201,36 @@ async def _tick_chunk(
     mailed = [u for u, p in plans.items() if p.created or p.result[2]]
     people = await users.get_users(mailed) if mailed else {}
     handled = {u for u in user_ids if u not in states}
-    ends: Counter = Counter()
+    chunk = _Chunk(now, report, completed, people)
     try:
         for user_id, planned in plans.items():
             try:
-                await _apply(user_id, planned, due[user_id], now, report, completed, people, ends)
+                await _apply(user_id, planned, due[user_id], chunk)
                 handled.add(user_id)
             except Exception:
                 report.failed += 1
                 log.exception("Meeting series of %s: tick failed; retried next tick", user_id)
     finally:
-        # Counted once the chunk's transitions are stored, each by the process whose
-        # compare-and-set applied it, so exactly once (a crash before this loses counts).
-        await counters.count(checkins_attended=ends["completed"], checkins_missed=ends["missed"])
+        await _finish_chunk(chunk)
     return handled
 
 
+async def _finish_chunk(chunk: _Chunk) -> None:
+    """The chunk's mail queued in one batch (its reminders are marked sent in their series,
+    so a crash before this loses them rather than sending them twice), then its check-ins
+    counted, each by the process whose compare-and-set applied it: exactly once."""
+    try:
+        new = await outbox.enqueue_many(chunk.mail, chunk.now)
+        chunk.report.reminders += len(new & chunk.reminder_keys)
+    finally:
+        ends = chunk.ends
+        await counters.count(checkins_attended=ends["completed"], checkins_missed=ends["missed"])
+
+
 async def _apply(
-    user_id: ObjectId,
-    planned: meeting_series.Plan,
-    due: datetime | None,
-    now: datetime,
-    report: TickReport,
-    completed: list[tuple[ObjectId, dict]],
-    people: dict[ObjectId, dict],
-    ends: Counter,
+    user_id: ObjectId, planned: meeting_series.Plan, due: datetime | None, chunk: _Chunk
 ) -> None:
+    now, report = chunk.now, chunk.report
     applied = await meeting_series.mutate(
         user_id, _advance(now), now=now, first=planned, registered=due
     )
@@ -225,23 +242,24 @@ async def _apply(
     report.created += applied.created
     report.archived += applied.archived
     transitions, asked_again, reminders = applied.result
-    person = people.get(user_id)
+    person = chunk.people.get(user_id)
     if reminders:
-        queued = await mail_delivery.remind(user_id, applied.state, reminders, now, person)
-        report.reminders += queued
+        mails = mail_delivery.reminder_mails(user_id, applied.state, reminders, person)
+        chunk.mail += mails
+        chunk.reminder_keys |= {key for _, key, _ in mails}
     if applied.created:  # rolled forward: the new check-ins go into the calendar too
         new = [m for m in applied.state["meetings"] if m["created_at"] == now]
         # Sent by the delivery pass after the tick (MeetingScheduler.run_tick), one pass
         # for all the tick's mail rather than one started per series.
-        await mail_delivery.invite(user_id, applied.state, new, now, person, deliver=False)
+        chunk.mail += mail_delivery.invitation_mails(user_id, applied.state, new, now, person)
         calendar_sync.push_soon(user_id)
     for meeting, before, after in transitions:
         report.transitions[f"{before}->{after}"] += 1
-        ends[after] += 1
+        chunk.ends[after] += 1
         if after == "completed":
-            completed.append((user_id, dict(meeting)))
+            chunk.completed.append((user_id, dict(meeting)))
     report.recaps_retried += len(asked_again)
-    completed += [(user_id, dict(meeting)) for meeting in asked_again]
+    chunk.completed += [(user_id, dict(meeting)) for meeting in asked_again]
 
 
 class MeetingScheduler:

@@ -30,15 +30,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from bson import ObjectId
+from pymongo import DeleteOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
+
+from goalgetter.data.field_writes import in_parts
 
 SLOT = timedelta(minutes=15)
 SLOT_GRACE = timedelta(minutes=2)
 DIRECTORY = "directory"
-# The embedded store turns a `$set`/`$unset` of N fields into one SQLite json_set/json_remove
-# call of 2N+1 / N+1 arguments, and SQLite refuses more than 127: a write of 64 fields or
-# more failed, and with it every tick after a downtime that touched as many slots.
-FIELDS_PER_WRITE = 50
 
 
 @dataclass
@@ -94,15 +93,6 @@ async def register(
         await db.meeting_due.update_one({"_id": DIRECTORY}, {"$set": part}, upsert=True)
 
 
-def in_parts(fields: dict) -> list[dict]:
-    """`fields` split into writes of at most FIELDS_PER_WRITE fields each."""
-    items = list(fields.items())
-    return [
-        dict(items[offset : offset + FIELDS_PER_WRITE])
-        for offset in range(0, len(items), FIELDS_PER_WRITE)
-    ]
-
-
 async def due_slots(db: AsyncDatabase, now: datetime) -> list[DueSlot]:
     """The slots that have begun by `now`, each with all its entries, oldest first."""
     return (await wheel(db, now))[0]
@@ -132,17 +122,21 @@ async def forget(
     """Remove the handled entries of each slot (slot name → (slot, handled keys)); a whole
     slot once all its entries are handled and it ended SLOT_GRACE ago (no writer registers
     there any more). One directory write for all the slots removed. Returns how many."""
-    removed = []
+    removed, writes = [], []
     for slot, keys in handled.values():
         if not keys and slot.entries:
             continue
         finished = slot.start + SLOT + SLOT_GRACE <= now
         if finished and keys >= set(slot.entries):
-            await db.meeting_due.delete_one({"_id": f"slot:{slot.key}"})
+            writes.append(DeleteOne({"_id": f"slot:{slot.key}"}))
             removed.append(slot.key)
         elif keys:
-            for part in in_parts({f"due.{key}": "" for key in keys}):
-                await db.meeting_due.update_one({"_id": f"slot:{slot.key}"}, {"$unset": part})
+            writes += [
+                UpdateOne({"_id": f"slot:{slot.key}"}, {"$unset": part})
+                for part in in_parts({f"due.{key}": "" for key in keys})
+            ]
+    if writes:  # one bulk write for every slot the tick touched
+        await db.meeting_due.bulk_write(writes, ordered=False)
     # After the slots: a directory naming a deleted slot costs a read that finds nothing.
     for part in in_parts({f"slots.{key}": "" for key in removed}):
         await db.meeting_due.update_one({"_id": DIRECTORY}, {"$unset": part})

@@ -21,10 +21,11 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from bson import ObjectId
-from pymongo import ReturnDocument
+from pymongo import ReturnDocument, UpdateOne
 
 from goalgetter.data.client import get_db
 from goalgetter.data.conditional import set_when
+from goalgetter.data.field_writes import in_parts
 
 CLAIM_FOR = timedelta(minutes=2)  # a claim not settled by then may be taken over
 RETRY_WAITS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
@@ -36,36 +37,55 @@ KINDS = (
 )  # fmt: skip
 
 
+Mail = tuple[ObjectId, str, dict]  # (user id, key, message)
+
+
 async def enqueue(user_id: ObjectId, key: str, message: dict, now: datetime) -> bool:
     """Queue the email `key` (once: a key already queued is left alone); whether it is new.
     `message`: kind, to, subject, text, html, headers, attachments."""
-    if message["kind"] not in KINDS:
-        raise ValueError(f"unknown mail kind {message['kind']!r}")
+    return bool(await enqueue_many([(user_id, key, message)], now))
+
+
+async def enqueue_many(mails: list[Mail], now: datetime) -> set[str]:
+    """Queue each email as `enqueue` does; the keys that were new. However many: a listing
+    write per FIELDS_PER_WRITE mails and one bulk write of the mails (a scheduler tick
+    queues its reminders and invitations together, not one round of writes per series)."""
+    for _, _key, message in mails:
+        if message["kind"] not in KINDS:
+            raise ValueError(f"unknown mail kind {message['kind']!r}")
+    by_key: dict[str, tuple[ObjectId, dict]] = {}
+    for user_id, key, message in mails:
+        by_key.setdefault(key, (user_id, message))
+    if not by_key:
+        return set()
     db = get_db()
     # Listed first: a crash in between leaves a pending id that names no mail, dropped later.
     # Without an upsert while the list exists (always, after the first mail): the embedded
     # store then applies the $set in SQL instead of decoding and re-encoding the list.
-    listing = {"$set": {f"ids.{key}": now}}
-    listed = await db.outbox_due.update_one({"_id": PENDING}, listing)
-    if listed.matched_count == 0:
-        await db.outbox_due.update_one({"_id": PENDING}, listing, upsert=True)
-    result = await db.outbox.update_one(
-        {"_id": key},
-        {
-            "$setOnInsert": {
-                **message,
-                "user_id": user_id,
-                "status": "queued",
-                "attempts": 0,
-                "created_at": now,
-                "due_at": now,
-                "claim": None,
-                "error": "",
-            }
-        },
-        upsert=True,
-    )
-    return result.upserted_id is not None
+    for part in in_parts({f"ids.{key}": now for key in by_key}):
+        listed = await db.outbox_due.update_one({"_id": PENDING}, {"$set": part})
+        if listed.matched_count == 0:
+            await db.outbox_due.update_one({"_id": PENDING}, {"$set": part}, upsert=True)
+    keys = list(by_key)
+    written = await db.outbox.bulk_write(
+        [UpdateOne({"_id": key}, {"$setOnInsert": _queued(*by_key[key], now)}, upsert=True)
+         for key in keys],
+        ordered=False,
+    )  # fmt: skip
+    return {keys[index] for index in written.upserted_ids}
+
+
+def _queued(user_id: ObjectId, message: dict, now: datetime) -> dict:
+    return {
+        **message,
+        "user_id": user_id,
+        "status": "queued",
+        "attempts": 0,
+        "created_at": now,
+        "due_at": now,
+        "claim": None,
+        "error": "",
+    }
 
 
 async def due_ids(now: datetime) -> list[str]:

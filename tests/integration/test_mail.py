@@ -181,3 +181,30 @@ async def test_two_processes_racing_send_it_once(welcome_key, fake_resend, mongo
     assert sorted(int(out.strip()) for out, _ in outputs) == [0, 1]
     assert len(fake_resend.requests) == 1 and len(fake_resend.delivered) == 1
     assert (await stored(welcome_key))["status"] == "sent"
+
+
+async def test_a_batch_queues_each_mail_once_and_names_the_new_ones(db):
+    """More mails than one store write can list (the embedded store refuses a write of 64
+    fields or more), a key queued before, and a key twice in the batch (the first wins)."""
+    user_id = ObjectId()
+
+    def welcome(n: int, name: str = "Ann") -> tuple:
+        message = mail_content.welcome(name, f"p{n}@example.com", "https://app.example")
+        return (user_id, f"welcome:{n}", message)
+
+    assert await outbox.enqueue(*welcome(0), NOW)
+    batch = [welcome(n) for n in range(120)] + [welcome(5, "Someone else")]
+    assert await outbox.enqueue_many(batch, NOW) == {f"welcome:{n}" for n in range(1, 120)}
+    assert await outbox.enqueue_many(batch, NOW) == set()
+    assert sorted(await outbox.due_ids(NOW)) == sorted(f"welcome:{n}" for n in range(120))
+    assert "Welcome, Ann!" in (await stored("welcome:5"))["text"]
+    assert await get_db().outbox.count_documents({}) == 120
+
+
+async def test_a_batch_with_an_unknown_kind_queues_nothing(db):
+    good = mail_content.welcome("Ann", "ann@example.com", "https://app.example")
+    bad = {**good, "kind": "<script>spam</script>"}
+    user_id = ObjectId()
+    with pytest.raises(ValueError, match="unknown mail kind"):
+        await outbox.enqueue_many([(user_id, "a", good), (user_id, "b", bad)], NOW)
+    assert await outbox.due_ids(NOW) == [] and await stored("a") is None

@@ -11,8 +11,9 @@ from icalendar import Calendar
 from goalgetter import mail_delivery, scheduler
 from goalgetter.coach.offline import OfflineCoach
 from goalgetter.coach.recap import write_recap
-from goalgetter.data import meetings, users
+from goalgetter.data import meetings, outbox, users
 from goalgetter.data.client import get_db
+from tests.integration.command_log import watching
 from tests.integration.test_meetings_data import weekly
 
 # Monday 1 March 2027, 08:00 UTC; a weekly check-in on Thursdays at 18:00 Berlin (17:00 UTC).
@@ -161,3 +162,25 @@ async def test_the_recap_goes_by_mail_once_unless_recaps_are_off(ann):
     await users.set_notification(ann, "recaps", False)
     await write_recap(ann, second, coach=OfflineCoach(token_delay_seconds=0))
     assert len(await mails("recap")) == 1
+
+
+async def test_a_tick_queues_the_mail_of_all_its_series_together(db, mongo_uri):
+    """60 people's 24 h reminders fall due in one tick: each gets their own, and the tick
+    queues them in one bulk write of the mail and one listing write per FIELDS_PER_WRITE
+    mails, not two writes per series. One who turned reminders off gets none."""
+    people = [
+        (await users.create_user(f"p{n}@example.com", f"Person {n}", "hash"))["_id"]
+        for n in range(60)
+    ]
+    for person in people:
+        await start(person)
+    await users.set_notification(people[0], "reminders", False)
+    async with watching(mongo_uri) as commands:
+        report = await scheduler.tick(FIRST - timedelta(hours=24))
+    sent = await mails("reminder-24h")
+    assert report.reminders == 59 and len(sent) == 59
+    assert sorted(m["to"] for m in sent) == sorted(f"p{n}@example.com" for n in range(1, 60))
+    assert len(commands.writes("outbox")) == 1
+    # 59 listed: 50 (a miss, then the upsert that makes the list), then 9.
+    assert len(commands.writes("outbox_due")) == 3
+    assert len(await outbox.due_ids(FIRST)) == 59

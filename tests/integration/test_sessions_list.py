@@ -4,19 +4,17 @@ one, all but one, or all; on the real wire-protocol database, through real pymon
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from pymongo import AsyncMongoClient, monitoring
 
 from goalgetter import accounts
-from goalgetter.data import client as db_client
 from goalgetter.data import sessions
 from goalgetter.routes import http_routes
 from goalgetter.settings import get_settings
 from goalgetter.state.sessions_list import session_row
+from tests.integration.command_log import watching
 from tests.integration.test_auth_routes import PASSWORD, assert_signed_in
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0"
@@ -68,36 +66,13 @@ async def test_listing_reads_one_list_and_each_session_by_its_exact_id(db, bea, 
     """The embedded store scans the whole collection for any filter but a bare `_id`."""
     mine = [await start(bea, now=T0 + timedelta(minutes=i)) for i in range(3)]
     await start(ann)
-    commands = CommandLog()
-    watched = AsyncMongoClient(mongo_uri, tz_aware=True, event_listeners=[commands])
-    loop = asyncio.get_running_loop()
-    original = db_client._clients[loop]
-    db_client._clients[loop] = watched
-    try:
+    async with watching(mongo_uri) as commands:
         listed = await keys_of(bea, T0 + timedelta(hours=1))
-    finally:
-        db_client._clients[loop] = original
-        await watched.close()
 
     assert listed == mine[::-1]  # newest first
     first, *reads = commands.filters
     assert first == ("user_sessions", {"_id": bea})
     assert sorted(reads, key=str) == sorted((("sessions", {"_id": k}) for k in mine), key=str)
-
-
-class CommandLog(monitoring.CommandListener):
-    def __init__(self):
-        self.filters: list[tuple[str, dict]] = []
-
-    def started(self, event):
-        if event.command_name == "find":
-            self.filters.append((event.command["find"], dict(event.command["filter"])))
-
-    def succeeded(self, event):
-        pass
-
-    def failed(self, event):
-        pass
 
 
 async def test_last_seen_is_written_at_most_every_five_minutes(db, bea):
