@@ -18,7 +18,7 @@ from goalgetter.pages.workspace import workspace_page
 from goalgetter.partner_routes import PARTNER_ROUTES
 from goalgetter.password_reset_routes import PASSWORD_RESET_ROUTES
 from goalgetter.routes import http_routes
-from goalgetter.scheduler import scheduler_lifespan
+from goalgetter.scheduler_service import scheduler_lifespan
 from goalgetter.security_headers import security_headers, trusted_proxy
 from goalgetter.shared_routes import SHARE_ROUTES
 from goalgetter.shutdown import replies_lifespan

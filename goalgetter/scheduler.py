@@ -7,13 +7,15 @@
 2. read those series, CHUNK at a time in one read of their `_id`s (in random order), plan
    each one's transitions once (goalgetter/data/meeting_state.advance), read at once the
    people who get mail from it, and register where each will be due next, batched by slot;
-3. apply each series' plan as one compare-and-set (goalgetter/data/meeting_series.mutate):
-   scheduled → active at the start, active → completed when the chat window closes (end +
-   WINDOW_AFTER) if the user came, or missed if nobody did, straight to completed/missed
-   when the app was down past that; roll forward so `upcoming` meetings lie
-   ahead; archive old ones. Another process's tick racing this one loses the compare-and-set,
-   re-reads and finds nothing left to do, so each transition is applied, counted and handed
-   to `on_completed` exactly once;
+3. write the chunk's plans (goalgetter/data/meeting_series.write_plans): what they archive in
+   one bulk write, then each series' compare-and-set, all in one more: scheduled → active at
+   the start, active → completed when the chat window closes (end + WINDOW_AFTER) if the
+   user came, or missed if nobody did, straight to completed/missed when the app was down
+   past that; roll forward so `upcoming` meetings lie ahead. Another process's tick racing
+   this one makes some of those compare-and-sets lose: each of those series is re-read and
+   re-planned on its own (meeting_series.mutate) and mostly finds nothing left to do, so
+   each transition is applied, counted and handed to `on_completed` exactly once; then the
+   chunk's mail is queued in one batch;
 4. forget the handled wheel entries; a series that failed keeps its entry and is retried.
 
 `on_completed(user_id, meeting)` is awaited once per meeting this process moved to completed
@@ -29,25 +31,19 @@ Cost (python -m bench.scale, mongoeco SQLite over the wire, a busy 2-core machin
 series stored, in operations of 2-5 ms each (mostly the compare-and-set and the mail it
 queues), so users' requests interleave with it instead of waiting behind one long scan.
 
-`MeetingScheduler` wraps one APScheduler AsyncIOScheduler per backend process: an interval job
-calling `tick(clock())`, whose first run is at start-up, so whatever came due while the app
-was down is applied then, without holding up the app's start. `scheduler_lifespan` is the
-Reflex lifespan task (register it after the database's).
+goalgetter/scheduler_service.py runs `tick` every TICK_SECONDS in each backend process.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 import random
-import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bson import ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -55,16 +51,11 @@ from goalgetter import calendar_sync, mail_delivery
 from goalgetter.data import counters, meeting_due, meeting_series, outbox, users
 from goalgetter.data import meeting_state as ms
 from goalgetter.data.client import get_db
-from goalgetter.mail_delivery import deliver_due
-from goalgetter.milestone_nudges import nudge_due
 
 log = logging.getLogger(__name__)
 
-TICK_SECONDS = 30
 CHUNK = 200  # series read, planned and registered together
 HOOK_CONCURRENCY = 8  # recaps written at once
-STOP_WAIT_SECONDS = 10  # how long shutting down waits for a tick in progress
-JOB_ID = "meetings-tick"
 OnCompleted = Callable[[ObjectId, dict], Awaitable[None]]
 
 
@@ -152,10 +143,10 @@ async def _run_hooks(on_completed: OnCompleted, completed: list[tuple[ObjectId, 
     """After every transition of the tick is stored: a slow model writing one recap holds up
     neither the other series nor the other recaps (HOOK_CONCURRENCY at a time)."""
     slots = asyncio.Semaphore(HOOK_CONCURRENCY)
-    await asyncio.gather(*(_run_hook(on_completed, slots, u, m) for u, m in completed))
+    await asyncio.gather(*(run_hook(on_completed, slots, u, m) for u, m in completed))
 
 
-async def _run_hook(
+async def run_hook(
     on_completed: OnCompleted, slots: asyncio.Semaphore, user_id: ObjectId, meeting: dict
 ) -> None:
     """One hook, when a slot is free; its failure is logged, never raised into the tick."""
@@ -203,9 +194,12 @@ async def _tick_chunk(
     handled = {u for u in user_ids if u not in states}
     chunk = _Chunk(now, report, completed, people)
     try:
+        written = await _write_plans(db, plans, now)
         for user_id, planned in plans.items():
             try:
-                await _apply(user_id, planned, due[user_id], chunk)
+                if not planned.unchanged:
+                    applied = written.get(user_id) or await _retry(user_id, due[user_id], chunk)
+                    _record(user_id, applied, chunk)
                 handled.add(user_id)
             except Exception:
                 report.failed += 1
@@ -213,6 +207,34 @@ async def _tick_chunk(
     finally:
         await _finish_chunk(chunk)
     return handled
+
+
+async def _write_plans(
+    db: AsyncDatabase, plans: dict[ObjectId, meeting_series.Plan], now: datetime
+) -> dict[ObjectId, meeting_series.Applied]:
+    """The chunk's compare-and-sets in one bulk write; should that fail, each series is
+    written on its own (re-read and re-planned: whatever did apply is then not redone)."""
+    try:
+        changed = {u: p for u, p in plans.items() if not p.unchanged}
+        return await meeting_series.write_plans(db, changed, now)
+    except Exception:
+        log.exception("Meeting tick: the chunk's bulk write failed; each series alone instead")
+        return {}
+
+
+async def _retry(
+    user_id: ObjectId, due: datetime | None, chunk: _Chunk
+) -> meeting_series.Applied | None:
+    """A series whose compare-and-set in the chunk's bulk write lost to another writer:
+    re-read, re-planned and written on its own (mostly finding nothing left to do)."""
+    chunk.report.conflicts += 1
+    applied = await meeting_series.mutate(
+        user_id, _advance(chunk.now), now=chunk.now, registered=due
+    )
+    mails = applied is not None and applied.written and (applied.created or applied.result[2])
+    if mails and user_id not in chunk.people:  # the re-plan mails someone the first did not
+        chunk.people[user_id] = await users.get_user(user_id)
+    return applied
 
 
 async def _finish_chunk(chunk: _Chunk) -> None:
@@ -227,13 +249,9 @@ async def _finish_chunk(chunk: _Chunk) -> None:
         await counters.count(checkins_attended=ends["completed"], checkins_missed=ends["missed"])
 
 
-async def _apply(
-    user_id: ObjectId, planned: meeting_series.Plan, due: datetime | None, chunk: _Chunk
-) -> None:
+def _record(user_id: ObjectId, applied: meeting_series.Applied | None, chunk: _Chunk) -> None:
+    """What a written series' plan did: counted, its mail and recaps gathered for the chunk."""
     now, report = chunk.now, chunk.report
-    applied = await meeting_series.mutate(
-        user_id, _advance(now), now=now, first=planned, registered=due
-    )
     if applied is None:
         return
     report.conflicts += applied.conflicts
@@ -260,171 +278,3 @@ async def _apply(
             chunk.completed.append((user_id, dict(meeting)))
     report.recaps_retried += len(asked_again)
     chunk.completed += [(user_id, dict(meeting)) for meeting in asked_again]
-
-
-class MeetingScheduler:
-    """One APScheduler AsyncIOScheduler running `tick(clock())` every `interval_seconds`."""
-
-    def __init__(
-        self,
-        *,
-        clock: Callable[[], datetime] | None = None,
-        interval_seconds: float = TICK_SECONDS,
-        on_completed: OnCompleted | None = None,
-        on_tick: Callable[[TickReport], None] | None = None,
-    ):
-        self.clock = clock or (lambda: datetime.now(UTC))
-        self.interval_seconds = interval_seconds
-        self.on_completed = on_completed
-        self.on_tick = on_tick
-        self.last_report: TickReport | None = None
-        # Wall-clock end and duration of the last tick, for /status.
-        self.last_tick_at: datetime | None = None
-        self.last_tick_seconds: float | None = None
-        self.scheduler = AsyncIOScheduler(timezone=UTC)
-        self._lock = asyncio.Lock()
-        # Recaps run beside the ticks: a slow model holds up neither this tick nor the next.
-        self._hooks: set[asyncio.Task] = set()
-        self._hook_slots = asyncio.Semaphore(HOOK_CONCURRENCY)
-
-    @property
-    def running(self) -> bool:
-        return self.scheduler.running
-
-    async def run_tick(self) -> TickReport:
-        """One tick now (never two at once in this process)."""
-        hand_off = self._hand_off if self.on_completed is not None else None
-        async with self._lock:
-            started = time.monotonic()
-            report = await tick(self.clock(), on_completed=hand_off)
-            await self._deliver_mail()
-            calendar_sync.poll_soon(self.clock())  # beside the ticks: Google may be slow
-        self.last_report = report
-        self.last_tick_at = datetime.now(UTC)
-        self.last_tick_seconds = time.monotonic() - started
-        if report.transitions or report.failed:
-            log.info("Meeting tick: %s", report)
-        if self.on_tick is not None:
-            self.on_tick(report)
-        return report
-
-    async def _deliver_mail(self) -> None:
-        """Milestones due by now nudged, then mail due by now (queued while the app was
-        down, or retries) sent from here too."""
-        try:
-            await nudge_due(self.clock())
-        except Exception:
-            log.exception("Milestone nudges failed; the next tick retries")
-        try:
-            await deliver_due(self.clock())
-        except Exception:
-            log.exception("Mail delivery failed; the next tick retries")
-
-    async def _hand_off(self, user_id: ObjectId, meeting: dict) -> None:
-        hook = _run_hook(self.on_completed, self._hook_slots, user_id, meeting)
-        task = asyncio.create_task(hook)
-        self._hooks.add(task)
-        task.add_done_callback(self._hooks.discard)
-
-    async def finish_hooks(self, grace_seconds: float | None = None) -> None:
-        """Wait for the recaps under way (at most `grace_seconds`; then they are cancelled)."""
-        pending = set(self._hooks)
-        if not pending:
-            return
-        _, late = await asyncio.wait(pending, timeout=grace_seconds)
-        for task in late:
-            task.cancel()
-        if late:
-            log.warning("Stopped %d recaps still being written", len(late))
-            await asyncio.wait(late)
-
-    async def _job(self) -> None:
-        try:
-            await self.run_tick()
-        except Exception:
-            log.exception("Meeting scheduler tick failed; the next one retries")
-
-    def start(self) -> None:
-        """Start the interval job; its first run is right away (the start-up catch-up)."""
-        self.scheduler.add_job(
-            self._job,
-            "interval",
-            seconds=self.interval_seconds,
-            id=JOB_ID,
-            next_run_time=datetime.now(UTC),
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=max(1, int(self.interval_seconds)),
-            replace_existing=True,
-        )
-        self.scheduler.start()
-
-    def run_soon(self) -> None:
-        """Bring the job's next run forward to now."""
-        self.scheduler.modify_job(JOB_ID, next_run_time=datetime.now(UTC))
-        self.scheduler.wakeup()
-
-    async def stop(self) -> None:
-        """Shut down, after the tick in progress if it ends within STOP_WAIT_SECONDS (else
-        it is cancelled: every write it makes is atomic, the next start picks up the rest),
-        then after the recaps under way, as long again at most."""
-        if not self.scheduler.running:
-            return
-        acquired = False
-        try:
-            acquired = await asyncio.wait_for(self._lock.acquire(), STOP_WAIT_SECONDS)
-        except TimeoutError:
-            log.warning("Stopping the meeting scheduler during a tick")
-        try:
-            self.scheduler.shutdown(wait=False)
-        finally:
-            if acquired:
-                self._lock.release()
-        await self.finish_hooks(STOP_WAIT_SECONDS)
-        # AsyncIOScheduler shuts down from a loop callback: let it run before returning.
-        loop = asyncio.get_running_loop()
-        done = loop.create_future()
-        loop.call_soon(done.set_result, None)
-        await done
-
-    def status(self, now: datetime) -> dict:
-        """The last tick (when it ended, how long it took) and the lag: how far past its
-        interval the next tick is overdue (0 while on time; it grows if ticks stall)."""
-        since = (now - self.last_tick_at).total_seconds() if self.last_tick_at else None
-        return {
-            "running": self.running,
-            "interval_seconds": self.interval_seconds,
-            "last_tick_at": self.last_tick_at.isoformat() if self.last_tick_at else None,
-            "last_tick_ms": round(self.last_tick_seconds * 1000, 1)
-            if self.last_tick_seconds is not None
-            else None,
-            "seconds_since_last_tick": round(since, 1) if since is not None else None,
-            "lag_seconds": round(max(0.0, since - self.interval_seconds), 1)
-            if since is not None
-            else None,
-        }
-
-    @contextlib.asynccontextmanager
-    async def lifespan(self):
-        global running_scheduler
-        self.start()
-        running_scheduler = self
-        try:
-            yield self
-        finally:
-            running_scheduler = None
-            await self.stop()
-
-
-# This process's scheduler while the app runs (read by /status).
-running_scheduler: MeetingScheduler | None = None
-
-
-@contextlib.asynccontextmanager
-async def scheduler_lifespan():
-    """Reflex lifespan task: `app.register_lifespan_task(scheduler_lifespan)`, after the
-    database's (tasks start in order and stop in reverse)."""
-    from goalgetter.coach.recap import write_recap
-
-    async with MeetingScheduler(on_completed=write_recap).lifespan():
-        yield

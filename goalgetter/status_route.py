@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from goalgetter import scheduler
+from goalgetter import scheduler_service
 from goalgetter.data import counters, outbox
 from goalgetter.data.client import get_db
 from goalgetter.settings import get_settings
@@ -107,7 +107,7 @@ async def status(request: Request) -> Response:
             headers={**_HEADERS, "WWW-Authenticate": "Bearer"},
         )
     now = datetime.now(UTC)
-    running = scheduler.running_scheduler
+    running = scheduler_service.running_scheduler
     database = await _database()
     body = {
         "checked_at": now.isoformat(),

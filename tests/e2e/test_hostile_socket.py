@@ -35,7 +35,7 @@ import pytest
 from bson import ObjectId
 from playwright.sync_api import expect
 
-from goalgetter.scheduler import TICK_SECONDS as SCHEDULER_TICK_S
+from goalgetter.scheduler_service import TICK_SECONDS as SCHEDULER_TICK_S
 from tests.e2e.flows import PASSWORD, new_goal, send_message, sign_up, unique_email, wait_reply_done
 from tests.hostile_client import HostileTab, event_handlers
 from tests.polling import wait_until

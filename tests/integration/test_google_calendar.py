@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from goalgetter import calendar_sync, scheduler
+from goalgetter import calendar_sync, scheduler_service
 from goalgetter.data import calendar_links, meetings
 from goalgetter.data.client import get_db
 from goalgetter.google_calendar_routes import GOOGLE_CALENDAR_ROUTES
@@ -438,7 +438,7 @@ async def test_the_scheduler_tick_reads_google_and_adds_check_ins_planned_later(
     new_start = second["start"] + timedelta(hours=1)
     google.person_moves(email, event["id"], new_start, new_start + timedelta(minutes=45))
     later = first["end"] + timedelta(hours=2)  # the first one's window closed: one more planned
-    ticks = scheduler.MeetingScheduler(clock=lambda: later)
+    ticks = scheduler_service.MeetingScheduler(clock=lambda: later)
     report = await ticks.run_tick()
     await calendar_sync.finish_pending()
     assert report.missed == 1 and report.created == 1

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar
 
-from goalgetter import mail_delivery, scheduler
+from goalgetter import mail_delivery, scheduler, scheduler_service
 from goalgetter.coach.offline import OfflineCoach
 from goalgetter.coach.recap import write_recap
 from goalgetter.data import meetings, outbox, users
@@ -103,7 +103,7 @@ async def test_the_scheduler_sends_what_its_tick_queued_right_after_the_tick(ann
     """The tick queues without starting a delivery pass per series: the service runs one
     pass after each tick, so the rolled-forward invitation leaves in the same run."""
     await start(ann)
-    service = scheduler.MeetingScheduler(clock=lambda: FIRST + timedelta(hours=2))
+    service = scheduler_service.MeetingScheduler(clock=lambda: FIRST + timedelta(hours=2))
     await service.run_tick()
     [invited] = await mails("invitation")
     assert invited["status"] == "outbox" and invited["attempts"] == 1
@@ -166,8 +166,9 @@ async def test_the_recap_goes_by_mail_once_unless_recaps_are_off(ann):
 
 async def test_a_tick_queues_the_mail_of_all_its_series_together(db, mongo_uri):
     """60 people's 24 h reminders fall due in one tick: each gets their own, and the tick
-    queues them in one bulk write of the mail and one listing write per FIELDS_PER_WRITE
-    mails, not two writes per series. One who turned reminders off gets none."""
+    writes the 60 series in one bulk write, queues the mail in another and lists it in one
+    write per FIELDS_PER_WRITE mails, not three writes per series. One who turned reminders
+    off gets none."""
     people = [
         (await users.create_user(f"p{n}@example.com", f"Person {n}", "hash"))["_id"]
         for n in range(60)
@@ -180,7 +181,7 @@ async def test_a_tick_queues_the_mail_of_all_its_series_together(db, mongo_uri):
     sent = await mails("reminder-24h")
     assert report.reminders == 59 and len(sent) == 59
     assert sorted(m["to"] for m in sent) == sorted(f"p{n}@example.com" for n in range(1, 60))
-    assert len(commands.writes("outbox")) == 1
+    assert len(commands.writes("outbox")) == 1 and len(commands.writes("meeting_series")) == 1
     # 59 listed: 50 (a miss, then the upsert that makes the list), then 9.
     assert len(commands.writes("outbox_due")) == 3
     assert len(await outbox.due_ids(FIRST)) == 59

@@ -17,7 +17,8 @@ from goalgetter.data import meeting_due, meetings, users
 from goalgetter.data.meeting_state import RECAP_ATTEMPTS, RECAP_RETRY
 from goalgetter.domain.meetings import WINDOW_AFTER
 from goalgetter.domain.recurrence import parse_schedule
-from goalgetter.scheduler import MeetingScheduler, TickReport, tick
+from goalgetter.scheduler import TickReport, tick
+from goalgetter.scheduler_service import MeetingScheduler
 
 T0 = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)  # Monday; meetings Mondays 09:00-09:45 UTC
 START, END = T0 + timedelta(hours=1), T0 + timedelta(hours=1, minutes=45)

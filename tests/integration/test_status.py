@@ -9,12 +9,13 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from goalgetter import accounts, scheduler
+from goalgetter import accounts, scheduler_service
 from goalgetter.data import counters, goals, meetings
 from goalgetter.domain.meetings import WINDOW_AFTER
 from goalgetter.domain.recurrence import parse_schedule
 from goalgetter.routes import http_routes
-from goalgetter.scheduler import MeetingScheduler, tick
+from goalgetter.scheduler import tick
+from goalgetter.scheduler_service import MeetingScheduler
 from goalgetter.status_route import STATUS_ROUTES
 from tests.polling import until
 
@@ -61,7 +62,7 @@ async def test_status_reports_versions_round_trips_scheduler_outbox_and_coach(
     async with service.lifespan():
         await until(lambda: service.last_tick_at is not None, within=10, what="the start-up tick")
         answer = await http.get("/status", headers=bearer())
-    assert scheduler.running_scheduler is None  # gone with its lifespan
+    assert scheduler_service.running_scheduler is None  # gone with its lifespan
     assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store"
     body = answer.json()
     assert body["versions"]["python"].startswith("3.13") and body["versions"]["reflex"]
