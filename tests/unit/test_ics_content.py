@@ -56,3 +56,22 @@ def test_the_feed_lists_every_check_in_with_the_invitations_uids():
     assert [e.begin.datetime for e in events] == [START, START + timedelta(days=7)]
     # The time zone travels with the file: both parsers see Berlin's wall clock at 18:00.
     assert {e.begin.datetime.astimezone(BERLIN).hour for e in events} == {18}
+
+
+@pytest.mark.parametrize("year", [2027, 2034])
+def test_the_zone_is_described_for_the_check_ins_own_years(year):
+    """The VTIMEZONE spans the check-in's years (not the library's 1970-2038, ~140
+    transitions in every mail), and both parsers still place it right, also past 2038."""
+    start = datetime(year, 10, 30, 9, 0, tzinfo=UTC)  # around the autumn change
+    meeting = {**MEETING, "start": start, "end": start + timedelta(minutes=30)}
+    text = ics.invitation(
+        meeting, BERLIN, to="ann@example.com", organizer="coach@goalgetter.app",
+        link="https://goals.example.com/meetings", stamp=STAMP,
+    )  # fmt: skip
+    [zone] = [c for c in Calendar.from_ical(text).walk() if c.name == "VTIMEZONE"]
+    described = zone.to_ical().decode()
+    assert f"{year}10" in described and "1971" not in described
+    assert len(described) < 1000
+    [theirs] = second_parser.Calendar(text).events
+    expected = start.astimezone(BERLIN).utcoffset()
+    assert theirs.begin.datetime == start and theirs.begin.datetime.utcoffset() == expected
