@@ -38,17 +38,22 @@ class DeliveryReport:
 
 async def deliver_due(now: datetime, sender=None) -> DeliveryReport:
     sender = sender or make_sender(get_settings())
-    report = DeliveryReport()
-    for key in await outbox.due_ids(now):
-        mail = await outbox.claim(key, now)
-        if mail is None:
-            await outbox.drop_if_settled(key)
-            continue
-        await _deliver(mail, sender, now, report)
+    report, settled = DeliveryReport(), []
+    try:
+        for key in await outbox.due_ids(now):
+            mail = await outbox.claim(key, now)
+            if mail is None:
+                if await outbox.is_settled(key):
+                    settled.append(key)
+            elif await _deliver(mail, sender, now, report):
+                settled.append(key)
+    finally:  # off the pending list together: one write per pass, not one per mail
+        await outbox.forget(settled)
     return report
 
 
-async def _deliver(mail: dict, sender, now: datetime, report: DeliveryReport) -> None:
+async def _deliver(mail: dict, sender, now: datetime, report: DeliveryReport) -> bool:
+    """Send one claimed mail and record how it went; whether it is settled for good."""
     attempts = mail.get("attempts", 0) + 1
     try:
         sent_as = await sender.send(mail)
@@ -59,12 +64,13 @@ async def _deliver(mail: dict, sender, now: datetime, report: DeliveryReport) ->
                 mail, "queued", now, attempts=attempts, due_at=due, error=str(failure)
             )
             report.retried += 1
-        else:
-            await outbox.settle(mail, "failed", now, attempts=attempts, error=str(failure))
-            report.failed += 1
-        return
+            return False
+        await outbox.settle(mail, "failed", now, attempts=attempts, error=str(failure))
+        report.failed += 1
+        return True
     await outbox.settle(mail, sender.status, now, attempts=attempts, sent_as=sent_as, error="")
     report.sent += 1
+    return True
 
 
 def deliver_soon() -> None:

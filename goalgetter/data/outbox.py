@@ -109,7 +109,9 @@ async def claim(key: str, now: datetime) -> dict | None:
 
 async def settle(mail: dict, status: str, now: datetime, **fields) -> bool:
     """Record a claimed mail's outcome (sent, failed, outbox, or queued again for a retry at
-    `due_at`); False when the claim had lapsed and someone else holds the mail now."""
+    `due_at`); False when the claim had lapsed and someone else holds the mail now. A mail
+    settled for good stays in the pending list until its pass `forget`s it (one write for
+    the whole pass; a crash before that leaves ids that `is_settled` finds settled)."""
     db = get_db()
     update = {"status": status, "claim": None, "claimed_until": None, **fields}
     if status != "queued":
@@ -121,20 +123,19 @@ async def settle(mail: dict, status: str, now: datetime, **fields) -> bool:
         await db.outbox_due.update_one(
             {"_id": PENDING}, {"$set": {f"ids.{mail['_id']}": fields["due_at"]}}
         )
-    else:
-        await forget(mail["_id"])
     return result.modified_count == 1
 
 
-async def drop_if_settled(key: str) -> None:
-    """A pending id whose mail is settled or gone (a crash between the two writes) leaves."""
+async def is_settled(key: str) -> bool:
+    """Whether a pending id's mail is settled or gone (its pass ended before `forget`)."""
     mail = await get_db().outbox.find_one({"_id": key}, {"status": 1})
-    if mail is None or mail["status"] not in ("queued", "sending"):
-        await forget(key)
+    return mail is None or mail["status"] not in ("queued", "sending")
 
 
-async def forget(key: str) -> None:
-    await get_db().outbox_due.update_one({"_id": PENDING}, {"$unset": {f"ids.{key}": ""}})
+async def forget(keys: list[str]) -> None:
+    """Take these mails off the pending list."""
+    for part in in_parts({f"ids.{key}": "" for key in keys}):
+        await get_db().outbox_due.update_one({"_id": PENDING}, {"$unset": part})
 
 
 async def user_mail(user_id: ObjectId, limit: int = 100) -> list[dict]:

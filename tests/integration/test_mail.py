@@ -20,6 +20,7 @@ from goalgetter.integrations.mail import OutboxWriter, ResendSender
 from goalgetter.mail_delivery import deliver_due
 from goalgetter.settings import Settings
 from tests.fakes.resend_fake import FakeResend
+from tests.integration.command_log import watching
 
 NOW = datetime(2027, 1, 5, 9, 0, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[2]
@@ -208,3 +209,35 @@ async def test_a_batch_with_an_unknown_kind_queues_nothing(db):
     with pytest.raises(ValueError, match="unknown mail kind"):
         await outbox.enqueue_many([(user_id, "a", good), (user_id, "b", bad)], NOW)
     assert await outbox.due_ids(NOW) == [] and await stored("a") is None
+
+
+async def test_a_pass_takes_its_mail_off_the_pending_list_together(db, mongo_uri, tmp_path):
+    """One pending-list write per pass (not one per mail), and a pass cut off mid-way still
+    takes off the mail it settled: only the one cut off and those after it are left."""
+    user_id = ObjectId()
+    site = "https://app.example"
+    batch = [(user_id, f"welcome:{n}", mail_content.welcome("Ann", f"p{n}@example.com", site))
+             for n in range(120)]  # fmt: skip
+    await outbox.enqueue_many(batch, NOW)
+    writer = OutboxWriter(tmp_path, "coach@goalgetter.app")
+
+    class DiesAtTheSeventyFirst:
+        status, sent = writer.status, 0
+
+        async def send(self, mail: dict) -> str:
+            if self.sent == 70:
+                raise RuntimeError("the process stops here")
+            self.sent += 1
+            return await writer.send(mail)
+
+    with pytest.raises(RuntimeError, match="stops here"):
+        await deliver_due(NOW, DiesAtTheSeventyFirst())
+    assert len(await outbox.due_ids(NOW)) == 50
+    assert await get_db().outbox.count_documents({"status": "outbox"}) == 70
+
+    async with watching(mongo_uri) as commands:
+        report = await deliver_due(NOW + outbox.CLAIM_FOR, writer)  # the claim cut off lapsed
+    assert report.sent == 50 and await outbox.due_ids(NOW + timedelta(days=1)) == []
+    assert len(commands.writes("outbox_due")) == 1
+    assert await get_db().outbox.count_documents({"status": "outbox"}) == 120
+    assert len(list(tmp_path.glob("*.eml"))) == 120
