@@ -26,3 +26,12 @@ async def ensure_indexes(db: AsyncDatabase) -> None:
     await db.password_resets.create_index("expires_at", expireAfterSeconds=0, name="expires_ttl")
     # A reset and account deletion drop every token of the person.
     await db.password_resets.create_index([("user_id", ASCENDING)], name="user")
+    # /outbox lists a person's newest mail; account deletion drops it all.
+    await db.outbox.create_index(
+        [("user_id", ASCENDING), ("created_at", DESCENDING)], name="user_created"
+    )
+    # Only account deletion filters these by person (everything else reads an exact _id).
+    await db.meetings_archive.create_index([("user_id", ASCENDING)], name="user")
+    await db.calendar_feeds.create_index([("user_id", ASCENDING)], name="user")
+    await db.oauth_flows.create_index([("user_id", ASCENDING)], name="user")
+    await db.oauth_flows.create_index([("linking_user_id", ASCENDING)], name="linking_user")
