@@ -216,8 +216,7 @@ async def _write_plans(
     """The chunk's compare-and-sets in one bulk write; should that fail, each series is
     written on its own (re-read and re-planned: whatever did apply is then not redone)."""
     try:
-        changed = {u: p for u, p in plans.items() if not p.unchanged}
-        return await meeting_series.write_plans(db, changed, now)
+        return await meeting_series.write_plans(db, plans, now)
     except Exception:
         log.exception("Meeting tick: the chunk's bulk write failed; each series alone instead")
         return {}

@@ -191,7 +191,9 @@ async def write_plans(
     another writer: `mutate` re-reads and re-plans them. A bulk write says how many writes
     applied, not which, so each also puts the batch's id in the series' `write_ids`, read
     back only when some did not apply (a series keeps RECENT_WRITE_IDS of them: no other
-    writer removes one, so it is there however many write after)."""
+    writer removes one, so it is there however many write after). A plan that changes
+    nothing is not written."""
+    plans = {u: p for u, p in plans.items() if not p.unchanged}
     if not plans:
         return {}
     batch = secrets.token_hex(8)

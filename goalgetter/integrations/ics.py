@@ -45,8 +45,8 @@ def _vtimezone(tzid: str, first: date, last: date) -> Timezone | None:
 
 
 def _add_timezones(calendar: Calendar, meetings: list[dict]) -> None:
-    """Calendar.add_missing_timezones over the years the meetings span (and the next one,
-    so a series stays covered while the calendar app keeps the invitation)."""
+    """Calendar.add_missing_timezones over the years the meetings span, from the year
+    before to the year after (a calendar app keeps an invitation past its year)."""
     if not meetings:
         return
     first = date(min(m["start"] for m in meetings).year - 1, 1, 1)
