@@ -100,7 +100,7 @@ OKR = BuiltinTemplate(
 
 BUILTIN_TEMPLATES: tuple[BuiltinTemplate, ...] = (SMART, OKR)
 
-# ATX headings only; [ \t] keeps the match on one line (see smart._BULLETS). The closing
+# ATX headings only; [ \t] keeps the match on one line (see smart_vocabulary.BULLETS). The closing
 # "##" is trimmed in Python: a lazy group before `[ \t#]*$` is quadratic on long lines.
 _HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*)$", re.MULTILINE)
 
