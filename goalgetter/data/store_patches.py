@@ -28,6 +28,9 @@ version, so an upgrade fails loudly at start-up instead of misbehaving.
  10  writes nobody watches: their change-outbox records are handed to the change hub every
      DISPATCH_EVERY writes, all at once, not after each write
  11  `_id` `$in` a list of str / ObjectId values: primary-key lookups, not a scan
+ 12  each collection's expression indexes cover its own rows only, so a write no longer
+     recomputes every other collection's index expressions on its document
+     (store_indexes.py)
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ from goalgetter.data.store_features import (
     patch_incremental_features,
     sort_python_values_predicate,
 )
+from goalgetter.data.store_indexes import patch_partial_indexes
 
 PINNED_VERSION = "4.11.0"
 DISPATCH_EVERY = 64
@@ -332,6 +336,7 @@ _PATCHES = {
     9: patch_plain_scalars,
     10: _patch_unwatched_dispatch,
     11: _patch_id_list_lookup,
+    12: patch_partial_indexes,
 }
 
 

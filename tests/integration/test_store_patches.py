@@ -346,6 +346,30 @@ def _nested_writes(db, rec: Recorder) -> None:
     rec("n_last", lambda: n.find_one({"_id": "s"}))
 
 
+def _renamed_and_shared_indexes(db, rec: Recorder) -> None:
+    """Fix 12 (indexes limited to their collection): two collections indexed on the same
+    field, one renamed with its index, an index created after the rename, and writes to
+    either that must not show in the other's answers."""
+    a, b = db.ix_a, db.ix_b
+    a.create_index([("user_id", 1), ("at", -1)], name="user_at")
+    b.create_index([("user_id", 1)], name="user")
+    for c, offset in ((a, 0), (b, 100)):
+        c.insert_many([{"user_id": [U1, U2][i % 2], "n": offset + i, "at": i} for i in range(12)])
+    rec("ix_a_u1", lambda: [d["n"] for d in a.find({"user_id": U1}).sort("at", -1).limit(4)])
+    rec("ix_b_u2", lambda: sorted(d["n"] for d in b.find({"user_id": U2})))
+    rename = {"renameCollection": f"{db.name}.ix_a", "to": f"{db.name}.ix_c"}
+    rec("ix_rename", lambda: db.command(rename)["ok"])  # this server takes it on the database
+    c = db.ix_c
+    rec("ix_c_u1", lambda: [d["n"] for d in c.find({"user_id": U1}).sort("at", -1).limit(4)])
+    rec("ix_a_after", lambda: a.count_documents({"user_id": U1}))
+    rec("ix_c_index", lambda: c.create_index([("n", 1)], name="n"))
+    rec("ix_c_write", lambda: c.update_one({"n": 2}, {"$set": {"user_id": U3}}).modified_count)
+    rec("ix_c_u3", lambda: [d["n"] for d in c.find({"user_id": U3})])
+    rec("ix_b_u3", lambda: [d["n"] for d in b.find({"user_id": U3})])
+    rec("ix_c_n", lambda: [d["user_id"] == U3 for d in c.find({"n": {"$in": [2, 4]}}).sort("n", 1)])
+    rec("ix_c_indexes", lambda: sorted(c.index_information()))
+
+
 def _answers(tmp_path, patched: bool) -> list[tuple[str, object]]:
     store = EmbeddedStore(free_port(), tmp_path / f"{patched}.sqlite", patched=patched)
     client = MongoClient(store.ensure_running())
@@ -355,6 +379,7 @@ def _answers(tmp_path, patched: bool) -> list[tuple[str, object]]:
         _facts_after_warming(db, rec, _ids_and_lookups(db, rec))
         _refused_writes(db, rec)
         _nested_writes(db, rec)
+        _renamed_and_shared_indexes(db, rec)
         return rec.answers
     finally:
         client.close()

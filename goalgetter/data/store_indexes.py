@@ -1,0 +1,99 @@
+"""Fix 12 of store_patches.py: each collection's expression indexes cover that collection only.
+
+mongoeco keeps every collection's documents in one SQLite table and creates each MongoDB
+index as an expression index on that whole table ("Physical indexes span every namespace in
+the shared table", _sqlite_index_admin.create_index). So every write of any document
+recomputes every collection's index expressions on it: with the app's 17 indexes, a write
+of an 8.8 KB series document spent 0.6 ms of JSON extraction on indexes of other collections
+(0.013 ms without them), and a sign-up's insert paid for the goals' and the sessions'
+indexes. Here each such index is made partial, `WHERE db_name = '<db>' AND coll_name =
+'<collection>'`: a write maintains only its own collection's indexes, and each index holds
+only its own collection's rows. Every query of the engine names its namespace (`db_name = ?
+AND coll_name = ?`) and SQLite matches a bound value against a partial index's WHERE, so the
+same queries use the same indexes (tests/integration/test_store_patches.py checks the plans).
+A query that names another namespace can no longer pick the index: it was never one of its
+rows anyway. Uniqueness is not enforced by these indexes (the engine checks it itself).
+
+Indexes are narrowed when created, when their collection is renamed (the WHERE follows the
+name) and, for stores written before this fix, when the engine connects.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sqlite3
+
+from mongoeco.engines.sqlite import SQLiteEngine
+from mongoeco.engines.sqlite_query import _quote_sql_string
+
+_NAMESPACE = " WHERE db_name = "
+
+
+def partial_index_sql(base_sql: str, db_name: str, coll_name: str) -> str:
+    """The CREATE INDEX statement `base_sql` limited to one collection's rows."""
+    return (
+        f"{base_sql}{_NAMESPACE}{_quote_sql_string(db_name)} "
+        f"AND coll_name = {_quote_sql_string(coll_name)}"
+    )
+
+
+def narrow_indexes(
+    conn: sqlite3.Connection, db_name: str | None = None, coll_name: str | None = None
+) -> int:
+    """Make the expression indexes of one collection (every collection when none is named)
+    partial to it; how many were rebuilt. Left as they are inside an open transaction (a
+    client session's): the next index creation or connection narrows them."""
+    if conn.in_transaction:
+        return 0
+    rows = conn.execute(
+        "SELECT i.db_name, i.coll_name, m.name, m.sql FROM indexes i "
+        "JOIN sqlite_master m ON m.type = 'index' AND m.name = i.physical_name "
+        "WHERE (?1 IS NULL OR i.db_name = ?1) AND (?2 IS NULL OR i.coll_name = ?2)",
+        (db_name, coll_name),
+    ).fetchall()
+    stale = [
+        (name, partial_index_sql(sql.split(_NAMESPACE)[0], db, coll), sql)
+        for db, coll, name, sql in rows
+    ]
+    stale = [(name, wanted) for name, wanted, sql in stale if sql != wanted]
+    if not stale:
+        return 0
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for name, wanted in stale:
+            conn.execute(f'DROP INDEX "{name}"')
+            conn.execute(wanted)
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
+    return len(stale)
+
+
+def patch_partial_indexes() -> None:
+    connect = SQLiteEngine._connect_sync
+    create_index = SQLiteEngine._create_index_sync
+    create_index_arguments = inspect.signature(create_index).bind_partial
+    rename = SQLiteEngine._rename_collection_sync
+
+    def _connect_sync(self) -> None:
+        connect(self)
+        with self._lock:
+            narrow_indexes(self._require_connection())
+
+    def _create_index_sync(self, db_name, coll_name, *args, **kwargs):
+        name = create_index(self, db_name, coll_name, *args, **kwargs)
+        bound = create_index_arguments(self, db_name, coll_name, *args, **kwargs)
+        with self._lock:
+            conn = self._require_connection(bound.arguments.get("context"))
+            narrow_indexes(conn, db_name, coll_name)
+        return name
+
+    def _rename_collection_sync(self, db_name, coll_name, new_name, context=None):
+        rename(self, db_name, coll_name, new_name, context)
+        with self._lock:
+            narrow_indexes(self._require_connection(context), db_name, new_name)
+
+    SQLiteEngine._connect_sync = _connect_sync
+    SQLiteEngine._create_index_sync = _create_index_sync
+    SQLiteEngine._rename_collection_sync = _rename_collection_sync

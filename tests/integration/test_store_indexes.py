@@ -1,0 +1,112 @@
+"""Fix 12 of the embedded store: each collection's expression indexes hold that collection's
+rows only (goalgetter/data/store_indexes.py), and the engine's own queries, with their
+bound parameters, still use them. That the answers do not change is checked by the
+equivalence script of test_store_patches.py."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+
+import pytest
+from bson import ObjectId
+from mongoeco import MongoClient as EngineClient
+from mongoeco.engines._sqlite_connection import SQLiteConnection
+from mongoeco.engines.sqlite import SQLiteEngine
+from pymongo import MongoClient
+
+from goalgetter.data import store_patches
+from goalgetter.data.embedded_store import EmbeddedStore
+from tests.fakes.anthropic_fake import free_port
+
+OWNER, OTHER = ObjectId(), ObjectId()
+
+
+def _physical_indexes(path) -> dict[str, str]:
+    """Each index's collection -> the SQL its physical index was created with."""
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        rows = conn.execute(
+            "SELECT i.coll_name || '.' || i.name, m.sql FROM indexes i "
+            "JOIN sqlite_master m ON m.type = 'index' AND m.name = i.physical_name"
+        ).fetchall()
+    return dict(rows)
+
+
+def _fill(db) -> None:
+    db.goals.create_index([("user_id", 1), ("updated_at", -1)], name="user_updated")
+    db.sessions.create_index([("user_id", 1)], name="user")
+    db.goals.insert_many(
+        [{"user_id": [OWNER, OTHER][n % 2], "n": n, "updated_at": n} for n in range(30)]
+    )
+    db.sessions.insert_many([{"user_id": OWNER, "n": n} for n in range(5)])
+    db.series.insert_one({"_id": OWNER, "state": [{"rev": 0, "meetings": []}]})
+
+
+@pytest.fixture
+def engine_db(tmp_path):
+    store_patches.apply()
+    path = tmp_path / "store.sqlite"
+    client = EngineClient(SQLiteEngine(str(path)), pymongo_profile="auto-installed")
+    try:
+        yield client.checks, path
+    finally:
+        client.close()
+
+
+def test_each_index_holds_its_own_collection_and_the_engine_still_uses_it(engine_db, monkeypatch):
+    db, path = engine_db
+    _fill(db)
+    sent: list[tuple[str, tuple]] = []
+
+    def execute(conn, sql, params=()):
+        if "FROM documents" in sql and "json_extract" in sql and params:
+            sent.append((sql, tuple(params)))
+        return sqlite3.Connection.execute(conn, sql, params)
+
+    monkeypatch.setattr(SQLiteConnection, "execute", execute, raising=False)
+    newest = [g["n"] for g in db.goals.find({"user_id": OWNER}).sort("updated_at", -1).limit(3)]
+    sessions = db.sessions.count_documents({"user_id": OWNER})
+    monkeypatch.undo()
+    assert newest == [28, 26, 24]
+    assert sessions == 5
+
+    indexes = _physical_indexes(path)
+    assert set(indexes) == {"goals.user_updated", "sessions.user"}
+    for name, sql in indexes.items():
+        assert sql.endswith(f"WHERE db_name = 'checks' AND coll_name = '{name.split('.')[0]}'")
+    assert sent, "the engine sent no indexed query"
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        plans = [
+            str(conn.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall())
+            for sql, params in sent
+        ]
+    goal_index = indexes["goals.user_updated"].split('"')[1]
+    assert any(f"USING INDEX {goal_index}" in plan for plan in plans), plans
+
+
+def test_a_renamed_collection_takes_its_indexes_along(engine_db):
+    db, path = engine_db
+    _fill(db)
+    db.command({"renameCollection": "checks.goals", "to": "checks.aims"})
+    assert _physical_indexes(path)["aims.user_updated"].endswith("coll_name = 'aims'")
+    assert db.aims.count_documents({"user_id": OTHER}) == 15
+    assert db.goals.count_documents({"user_id": OTHER}) == 0
+
+
+def test_a_store_written_before_the_fix_is_narrowed_when_it_opens(tmp_path):
+    path = tmp_path / "older.sqlite"
+    answers = {}
+    for patched in (False, True):
+        store = EmbeddedStore(free_port(), path, patched=patched)
+        client = MongoClient(store.ensure_running())
+        try:
+            if not patched:
+                _fill(client.checks)
+            goals = client.checks.goals.find({"user_id": OTHER}).sort("updated_at", -1)
+            answers[patched] = [g["n"] for g in goals]
+        finally:
+            client.close()
+            store.stop()
+        sql = _physical_indexes(path)["goals.user_updated"]
+        assert ("WHERE db_name" in sql) is patched
+    assert answers[True] == answers[False] == list(range(29, 0, -2))
