@@ -1,4 +1,4 @@
-"""How the embedded store copies and encodes documents: fixes 7-9 of store_patches.py.
+"""How the embedded store copies and encodes documents: fixes 7-9 and 13 of store_patches.py.
 
 They change how fast, never what: each was checked against the unpatched engine
 (tests/integration/test_store_patches.py, tests/unit/test_store_codec.py).
@@ -9,7 +9,8 @@ result copies both again), each with `copy.deepcopy`, whose memo bookkeeping and
 `__reduce_ex__` round trip for every datetime made it a third of an update's time. A stored
 document is a tree of dicts and lists whose leaves are immutable scalars, so copying the
 containers and sharing the leaves gives an equal, fully independent copy. Anything else (a
-dict or list subclass, a mutable or unknown object) goes to `copy.deepcopy` as before.
+dict or list subclass, a mutable or unknown object) goes to `copy.deepcopy` as before. The
+engine's own module copies each written document twice more for its change record.
 
 Fix 8, validation. DocumentCodec.encode validates every dict it meets with a walk of the
 whole subtree, then encodes each value, which validates that value's subtree again: a leaf at
@@ -19,6 +20,11 @@ every dict it reaches, so a dict's own keys are all that is left to check at eac
 Fix 9, plain scalars. Both encoders (to the stored form, and to the wire) try some 25 types
 one by one before handing back a plain string, boolean or null unchanged; most of a
 document's values are those. They are handed back first.
+
+Fix 13, the non-finite check. Before an update is done in SQL (json_set), the engine walks the
+whole stored document for a NaN or infinity (SQLite's JSON would turn one into null), and
+encodes every datetime and ObjectId on the way to look inside it: a third of the time of
+updating a due-wheel slot. Their stored form is a tagged string: they are passed over.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from __future__ import annotations
 import copy
 import datetime
 import decimal
+import math
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -40,7 +47,7 @@ from mongoeco.core.bson_scalars import (
     BsonInt64,
     validate_bson_value,
 )
-from mongoeco.engines import _sqlite_modify_ops, results
+from mongoeco.engines import _sqlite_modify_ops, results, sqlite, sqlite_query
 from mongoeco.wire import bson_bridge
 
 # Immutable values: shared between the original and the copy, as copy.deepcopy shares them
@@ -73,7 +80,7 @@ def document_copy(value: Any, memo: dict | None = None) -> Any:
 def patch_document_copies() -> None:
     # Each of these modules imports `deepcopy` by name and uses it only on documents, their
     # images and update arguments; document_copy hands anything else to copy.deepcopy.
-    for module in (operators, _sqlite_modify_ops, results):
+    for module in (operators, _sqlite_modify_ops, results, sqlite):
         module.deepcopy = document_copy
 
 
@@ -118,3 +125,29 @@ def patch_plain_scalars() -> None:
     # The encoder recurses through its module's name, so nested values take the fast path
     # too; callers that imported it by name keep the original entry point.
     bson_bridge.encode_wire_value = encode_for_wire
+
+
+# Exact types whose stored form holds no float at all: a tagged string (a datetime, an
+# ObjectId) or the value itself.
+NO_FLOAT_INSIDE = frozenset({str, int, bool, type(None), datetime.datetime, ObjectId, EcoObjectId})
+
+
+def loses_nonfinite(value: Any) -> bool:
+    """Same answer as the engine's _json_mutation_loses_nonfinite (fix 13)."""
+    kind = type(value)
+    if kind in NO_FLOAT_INSIDE:
+        return False
+    if kind is dict:
+        return any(loses_nonfinite(item) for item in value.values())
+    if kind is list or kind is tuple:
+        return any(loses_nonfinite(item) for item in value)
+    if kind is float:
+        return not math.isfinite(value)
+    return released_loses_nonfinite(value)
+
+
+released_loses_nonfinite = sqlite_query._json_mutation_loses_nonfinite
+
+
+def patch_nonfinite_check() -> None:
+    sqlite_query._json_mutation_loses_nonfinite = loses_nonfinite

@@ -31,6 +31,8 @@ version, so an upgrade fails loudly at start-up instead of misbehaving.
  12  each collection's expression indexes cover its own rows only, so a write no longer
      recomputes every other collection's index expressions on its document
      (store_indexes.py)
+ 13  the check for NaN before an update in SQL does not encode every datetime and ObjectId
+     of the stored document to look inside it (store_codec.py)
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from mongoeco.engines.sqlite_query import (
 from goalgetter.data.store_codec import (
     patch_document_copies,
     patch_encode_validation,
+    patch_nonfinite_check,
     patch_plain_scalars,
 )
 from goalgetter.data.store_features import (
@@ -337,6 +340,7 @@ _PATCHES = {
     10: _patch_unwatched_dispatch,
     11: _patch_id_list_lookup,
     12: patch_partial_indexes,
+    13: patch_nonfinite_check,
 }
 
 

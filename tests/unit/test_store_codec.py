@@ -1,4 +1,5 @@
-"""Fixes 7-9 of the embedded store (goalgetter/data/store_codec.py) answer as the originals."""
+"""Fixes 7-9 and 13 of the embedded store (goalgetter/data/store_codec.py) answer as the
+originals."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from bson import SON, Binary, Decimal128, Int64, ObjectId, Regex
 from mongoeco.core import codec
 from mongoeco.wire import bson_bridge
 
-from goalgetter.data.store_codec import document_copy, plain_scalar_encoders, validate_once
+from goalgetter.data.store_codec import (
+    document_copy,
+    loses_nonfinite,
+    plain_scalar_encoders,
+    released_loses_nonfinite,
+    validate_once,
+)
 
 AT = datetime.datetime(2025, 3, 1, 9, 30, tzinfo=datetime.UTC)
 
@@ -108,3 +115,27 @@ def test_what_the_original_encoder_refuses_is_still_refused(refused, monkeypatch
     monkeypatch.setattr(codec.DocumentCodec, "encode", staticmethod(encode_stored))
     with pytest.raises(original.type, match=str(original.value)[:30]):
         codec.DocumentCodec.encode(refused)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        _document(),
+        {"a": [AT, {"b": float("nan")}]},
+        [AT, ObjectId(), ("x", float("-inf"))],
+        {"n": Int64(5), "d": Decimal128("NaN"), "f": 2.5},
+        SON([("inner", {"x": float("inf")})]),
+        SON([("inner", {"x": 1.0})]),
+        float("nan"),
+        AT,
+        None,
+    ],
+    ids=["document", "nan-deep", "inf-in-tuple", "tagged", "son-inf", "son", "nan", "at", "none"],
+)
+def test_the_nonfinite_check_answers_as_the_engines(value):
+    assert loses_nonfinite(value) is released_loses_nonfinite(value)
+
+
+def test_the_nonfinite_check_finds_what_sqlite_would_lose():
+    assert loses_nonfinite({"a": [AT, {"b": float("nan")}]}) is True
+    assert loses_nonfinite(_document()) is False
