@@ -35,7 +35,8 @@ from goalgetter.domain.recurrence import Schedule, end_of, occurrences, period_i
 
 DEFAULT_UPCOMING = 4
 MAX_UPCOMING = 12
-KEEP_FINISHED = 10  # finished meetings kept in the series; older ones are archived
+KEEP_FINISHED = 4  # finished meetings kept in the series; older ones are archived (a smaller
+# series is cheaper for every tick to read and write; readers add the archive)
 # A recap not stored this long after it was asked for (a crash, a failed write) is asked for
 # again, at most RECAP_ATTEMPTS times in all.
 RECAP_RETRY = timedelta(minutes=15)
