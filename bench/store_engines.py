@@ -10,7 +10,9 @@ Run: python -m bench.store_engines [runs] [sizes, e.g. 1000,5000]
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -23,6 +25,7 @@ from pymongo import MongoClient
 from pymongo.errors import DuplicateKeyError
 
 from bench._app import percentile, report
+from goalgetter.data import store_indexes
 from goalgetter.data.embedded_store import EmbeddedStore
 from tests.fakes.anthropic_fake import free_port
 
@@ -118,12 +121,28 @@ def _measure(goals, size: int, runs: int) -> dict[str, list[float]]:
     return samples
 
 
+def _indexes_as_released(path: Path) -> None:
+    """Fix 12 undone on a copy filled by the patched store: each index over the whole table,
+    as the released engine builds it."""
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        narrowed = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND instr(sql, ?) > 0",
+            (store_indexes.NAMESPACE,),
+        ).fetchall()
+        for name, sql in narrowed:
+            conn.execute(f'DROP INDEX "{name}"')
+            conn.execute(sql.split(store_indexes.NAMESPACE)[0])
+        conn.commit()
+
+
 def _engine_figures(template: Path, size: int, patched: bool, runs: int) -> dict[str, list[float]]:
     with tempfile.TemporaryDirectory() as workdir:
         path = Path(workdir) / "store.sqlite"
         for suffix in ("", "-wal"):
             if Path(f"{template}{suffix}").exists():
                 shutil.copyfile(f"{template}{suffix}", f"{path}{suffix}")
+        if not patched:
+            _indexes_as_released(path)
         store = EmbeddedStore(free_port(), path, patched=patched)
         client = MongoClient(store.ensure_running())
         try:

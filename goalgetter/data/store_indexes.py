@@ -26,13 +26,13 @@ import sqlite3
 from mongoeco.engines.sqlite import SQLiteEngine
 from mongoeco.engines.sqlite_query import _quote_sql_string
 
-_NAMESPACE = " WHERE db_name = "
+NAMESPACE = " WHERE db_name = "
 
 
 def partial_index_sql(base_sql: str, db_name: str, coll_name: str) -> str:
     """The CREATE INDEX statement `base_sql` limited to one collection's rows."""
     return (
-        f"{base_sql}{_NAMESPACE}{_quote_sql_string(db_name)} "
+        f"{base_sql}{NAMESPACE}{_quote_sql_string(db_name)} "
         f"AND coll_name = {_quote_sql_string(coll_name)}"
     )
 
@@ -52,7 +52,7 @@ def narrow_indexes(
         (db_name, coll_name),
     ).fetchall()
     stale = [
-        (name, partial_index_sql(sql.split(_NAMESPACE)[0], db, coll), sql)
+        (name, partial_index_sql(sql.split(NAMESPACE)[0], db, coll), sql)
         for db, coll, name, sql in rows
     ]
     stale = [(name, wanted) for name, wanted, sql in stale if sql != wanted]
