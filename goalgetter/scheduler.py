@@ -26,10 +26,10 @@ transitions are stored, several at a time, so a slow model delays no transition 
 MeetingScheduler runs each as a task of its own, so no later tick waits for them either); a
 crash in between delays that recap until it is asked for again, and never loses the state.
 
-Cost (python -m bench.scale, mongoeco SQLite over the wire, this 2-core machine): ~6 ms (p50)
-for a tick with nothing due; 7-11 ms (p50) per due series at 10,000 and at 1,000 series
-stored, nearly all of it the store's cost per written document (the compare-and-set of a
-14-meeting series ~4.7 ms, its mail ~1.6), in bulk writes per chunk, so users' requests
+Cost (python -m bench.scale, mongoeco SQLite over the wire, this 2-core machine): 9-13 ms
+(p50) for a tick with nothing due; 9.4-10.6 ms (p50) per due series at 10,000 and at 1,000
+series stored, nearly all of it the store's fixed cost per statement (the compare-and-set
+~4.3 ms, the wheel ~1.8, the mail ~1.1), in bulk writes per chunk, so users' requests
 interleave with a tick instead of waiting behind one long scan.
 
 goalgetter/scheduler_service.py runs `tick` every TICK_SECONDS in each backend process.

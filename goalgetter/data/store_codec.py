@@ -131,6 +131,8 @@ def patch_plain_scalars() -> None:
 # ObjectId) or the value itself.
 NO_FLOAT_INSIDE = frozenset({str, int, bool, type(None), datetime.datetime, ObjectId, EcoObjectId})
 
+released_loses_nonfinite = sqlite_query._json_mutation_loses_nonfinite
+
 
 def loses_nonfinite(value: Any) -> bool:
     """Same answer as the engine's _json_mutation_loses_nonfinite (fix 13)."""
@@ -144,9 +146,6 @@ def loses_nonfinite(value: Any) -> bool:
     if kind is float:
         return not math.isfinite(value)
     return released_loses_nonfinite(value)
-
-
-released_loses_nonfinite = sqlite_query._json_mutation_loses_nonfinite
 
 
 def patch_nonfinite_check() -> None:

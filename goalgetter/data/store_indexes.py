@@ -10,7 +10,7 @@ indexes. Here each such index is made partial, `WHERE db_name = '<db>' AND coll_
 '<collection>'`: a write maintains only its own collection's indexes, and each index holds
 only its own collection's rows. Every query of the engine names its namespace (`db_name = ?
 AND coll_name = ?`) and SQLite matches a bound value against a partial index's WHERE, so the
-same queries use the same indexes (tests/integration/test_store_patches.py checks the plans).
+same queries use the same indexes (tests/integration/test_store_indexes.py checks the plans).
 A query that names another namespace can no longer pick the index: it was never one of its
 rows anyway. Uniqueness is not enforced by these indexes (the engine checks it itself).
 
@@ -51,18 +51,17 @@ def narrow_indexes(
         "WHERE (?1 IS NULL OR i.db_name = ?1) AND (?2 IS NULL OR i.coll_name = ?2)",
         (db_name, coll_name),
     ).fetchall()
-    stale = [
-        (name, partial_index_sql(sql.split(NAMESPACE)[0], db, coll), sql)
-        for db, coll, name, sql in rows
-    ]
-    stale = [(name, wanted) for name, wanted, sql in stale if sql != wanted]
+    wanted = {
+        name: partial_index_sql(sql.split(NAMESPACE)[0], db, coll) for db, coll, name, sql in rows
+    }
+    stale = [(name, wanted[name]) for _db, _coll, name, sql in rows if sql != wanted[name]]
     if not stale:
         return 0
     conn.execute("BEGIN IMMEDIATE")
     try:
-        for name, wanted in stale:
+        for name, partial_sql in stale:
             conn.execute(f'DROP INDEX "{name}"')
-            conn.execute(wanted)
+            conn.execute(partial_sql)
     except BaseException:
         conn.rollback()
         raise
