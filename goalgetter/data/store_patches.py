@@ -33,6 +33,8 @@ version, so an upgrade fails loudly at start-up instead of misbehaving.
      (store_indexes.py)
  13  the check for NaN before an update in SQL does not encode every datetime and ObjectId
      of the stored document to look inside it (store_codec.py)
+ 14  updates with arrayFilters or array indexes written in SQL as the concrete paths they
+     resolve to in the document read, not by encoding it all again (store_positional.py)
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ from goalgetter.data.store_features import (
     sort_python_values_predicate,
 )
 from goalgetter.data.store_indexes import patch_partial_indexes
+from goalgetter.data.store_positional import patch_positional_updates_in_sql
 
 PINNED_VERSION = "4.11.0"
 DISPATCH_EVERY = 64
@@ -341,6 +344,7 @@ _PATCHES = {
     11: _patch_id_list_lookup,
     12: patch_partial_indexes,
     13: patch_nonfinite_check,
+    14: patch_positional_updates_in_sql,
 }
 
 

@@ -346,6 +346,73 @@ def _nested_writes(db, rec: Recorder) -> None:
     rec("n_last", lambda: n.find_one({"_id": "s"}))
 
 
+def _array_paths(db, rec: Recorder) -> None:
+    """Fix 14 (updates through arrays in SQL): arrayFilters resolved to concrete paths (one,
+    several and no matching elements, two identifiers, `$unset`, conflicts, non-arrays) and
+    numeric paths (an existing element, past the end, a key on an object, a scalar parent,
+    a missing parent, `$unset` of an element, a leading zero), each followed by the whole
+    document."""
+    a = db.arrays
+    at = datetime.datetime(2025, 6, 1, 8, 0)
+    base = {
+        "_id": "a",
+        "state": [{"rev": 1, "meetings": [{"id": i, "at": at, "tags": ["x"]} for i in range(3)]}],
+        "list": [{"n": i, "sub": {"k": i}} for i in range(4)],
+        "grid": [{"k": k, "cells": [{"x": x} for x in range(3)]} for k in "ab"],
+        "obj": {"0": "zero", "1": "one"},
+        "scalar": 5,
+    }
+    rec("ar_insert", lambda: a.insert_one(base).acknowledged)
+    updates = [
+        (
+            "cas",
+            {"state.$[s].rev": 2, "state.$[s].meetings.1.at": at, "state.$[s].x": [1]},
+            [{"s.rev": 1}],
+        ),
+        ("cas_lost", {"state.$[s].rev": 3}, [{"s.rev": 1}]),
+        ("several", {"list.$[e].seen": True, "list.$[e].sub.k": "s"}, [{"e.n": {"$gte": 2}}]),
+        ("two_ids", {"grid.$[r].cells.$[c].v": 9}, [{"r.k": "b"}, {"c.x": {"$gt": 0}}]),
+        ("conflict", {"list.$[e].n": 5, "list.0.n": 6}, [{"e.n": 0}]),
+        ("parent_too", {"list.$[e]": {"n": 0}, "list.$[e].sub": 1}, [{"e.n": 1}]),
+        ("not_array", {"scalar.$[e].x": 1}, [{"e.x": 1}]),
+        ("missing_array", {"nothing.$[e].x": 1}, [{"e.x": 1}]),
+        ("unchanged", {"state.$[s].rev": 2}, [{"s.rev": 2}]),
+    ]
+    for label, fields, filters in updates:
+        write = {"$set": fields}
+        rec(
+            f"ar_{label}",
+            lambda w=write, f=filters: a.update_one({"_id": "a"}, w, array_filters=f).raw_result,
+        )
+        rec(f"ar_{label}_doc", lambda: a.find_one({"_id": "a"}))
+    unset = {"$unset": {"list.$[e].seen": ""}}
+    rec(
+        "ar_unset", lambda: a.update_one({"_id": "a"}, unset, array_filters=[{"e.n": 3}]).raw_result
+    )
+    numeric = [
+        {"$set": {"list.1.n": 7, "state.0.meetings.2.tags.0": "y"}},
+        {"$set": {"list.6.n": 1}},
+        {"$set": {"obj.0": "key", "obj.2": "new"}},
+        {"$set": {"list.0": {"replaced": True}}},
+        {"$set": {"list.1.n.deep": 1}},
+        {"$set": {"state.0.fresh.sub": 1, "state.0.meetings.0.new": {"at": at}}},
+        {"$set": {"scalar.0": 1}},
+        {"$unset": {"list.1": ""}},
+        {"$set": {"list.01.n": 3}},
+    ]
+    for index, write in enumerate(numeric):
+        rec(f"ar_n{index}", lambda w=write: a.update_one({"_id": "a"}, w).raw_result)
+        rec(f"ar_n{index}_doc", lambda: a.find_one({"_id": "a"}))
+    rec(
+        "ar_upsert",
+        lambda: (
+            a.update_one(
+                {"_id": "b"}, {"$set": {"l.$[e].x": 1}}, upsert=True, array_filters=[{"e.x": 0}]
+            ).raw_result
+        ),
+    )
+
+
 def _renamed_and_shared_indexes(db, rec: Recorder) -> None:
     """Fix 12 (indexes limited to their collection): two collections indexed on the same
     field, one renamed with its index, an index created after the rename, and writes to
@@ -379,6 +446,7 @@ def _answers(tmp_path, patched: bool) -> list[tuple[str, object]]:
         _facts_after_warming(db, rec, _ids_and_lookups(db, rec))
         _refused_writes(db, rec)
         _nested_writes(db, rec)
+        _array_paths(db, rec)
         _renamed_and_shared_indexes(db, rec)
         return rec.answers
     finally:
