@@ -53,12 +53,21 @@ def assert_own_text(data: bytes, own: dict, other: dict) -> None:
 @pytest.mark.parametrize("goals", [[GREEK], [CYRILLIC], [GREEK, CYRILLIC], []])
 def test_kept_faces_give_byte_for_byte_the_pdf_fpdf2s_add_font_gives(goals, monkeypatch):
     kept = export(goals)
+    again = export(goals)  # its simple glyphs as the first export compiled them
 
     def add_font(doc, family, style, path):  # as exports were made before faces were kept
         doc.add_font(family, style, str(path))
 
     monkeypatch.setattr(pdf, "add_face", add_font)
-    assert export(goals) == kept
+    assert export(goals) == kept == again
+
+
+def test_each_simple_glyph_is_compiled_once_per_face():
+    export([GREEK, CYRILLIC])
+    kept = {path: dict(face.compiled) for path, face in pdf_fonts._FACES.items()}
+    assert sum(map(len, kept.values())) > 50
+    export([CYRILLIC])
+    assert {path: face.compiled for path, face in pdf_fonts._FACES.items()} == kept
 
 
 def test_exports_in_a_row_each_hold_exactly_their_own_text():
