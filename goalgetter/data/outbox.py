@@ -147,9 +147,10 @@ async def forget(keys: list[str]) -> None:
 
 
 async def user_mail(user_id: ObjectId, limit: int = 100) -> list[dict]:
-    """The user's mail, newest first (the /outbox page)."""
+    """The user's mail, newest first (the /outbox page); mail queued at the same instant (a
+    reminder and its invitation) by key, so the list reads the same on every visit."""
     cursor = get_db().outbox.find({"user_id": user_id}, {"attachments": 0})
-    return await cursor.sort("created_at", -1).limit(limit).to_list()
+    return await cursor.sort([("created_at", -1), ("_id", -1)]).limit(limit).to_list()
 
 
 async def delete_user_mail(user_id: ObjectId) -> int:

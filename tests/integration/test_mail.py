@@ -57,6 +57,17 @@ async def stored(key: str) -> dict:
     return await get_db().outbox.find_one({"_id": key})
 
 
+async def test_mail_queued_at_one_instant_lists_in_the_same_order_on_every_read(db):
+    user_id = ObjectId()
+    message = mail_content.welcome("Ann Lee", "ann@example.com", "https://app.example")
+    keys = [f"welcome:{user_id}:{n}" for n in range(6)]
+    await outbox.enqueue_many([(user_id, key, message) for key in keys], NOW)
+    await outbox.enqueue(user_id, f"later:{user_id}", message, NOW + timedelta(minutes=1))
+    listed = [[mail["_id"] for mail in await outbox.user_mail(user_id)] for _ in range(3)]
+    assert listed[0] == [f"later:{user_id}", *reversed(keys)]
+    assert listed[1] == listed[2] == listed[0]
+
+
 async def test_a_mail_is_sent_once_with_its_key_as_the_idempotency_key(welcome_key, fake_resend):
     sender = resend_sender(fake_resend)
     assert (await deliver_due(NOW, sender)).sent == 1
