@@ -35,6 +35,8 @@ version, so an upgrade fails loudly at start-up instead of misbehaving.
      of the stored document to look inside it (store_codec.py)
  14  updates with arrayFilters or array indexes written in SQL as the concrete paths they
      resolve to in the document read, not by encoding it all again (store_positional.py)
+ 15  a write's clean-up of its TTL and multikey index entries finds them by an index, not by
+     reading every entry of the collection (store_indexes.py)
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ from goalgetter.data.store_features import (
     patch_incremental_features,
     sort_python_values_predicate,
 )
-from goalgetter.data.store_indexes import patch_partial_indexes
+from goalgetter.data.store_indexes import patch_entry_lookups, patch_partial_indexes
 from goalgetter.data.store_positional import patch_positional_updates_in_sql
 
 PINNED_VERSION = "4.11.0"
@@ -345,6 +347,7 @@ _PATCHES = {
     12: patch_partial_indexes,
     13: patch_nonfinite_check,
     14: patch_positional_updates_in_sql,
+    15: patch_entry_lookups,
 }
 
 

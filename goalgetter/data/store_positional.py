@@ -41,6 +41,7 @@ _RESOLVABLE = frozenset({"field", "index", "filtered_positional"})
 # `$set` paths whose every number is checked to index an existing element of an array of
 # the document being written (sqlite_query writes a number as an array index, `$.a[2]`)
 _ELEMENT_PATHS: ContextVar[frozenset[str]] = ContextVar("element_paths", default=frozenset())
+_MISSING = object()
 
 
 def concrete_update(plan: CompiledUpdatePlan, document: dict) -> dict | None:
@@ -156,9 +157,6 @@ def names_existing_elements(document: dict, path: str) -> bool:
         else:
             return False
     return True
-
-
-_MISSING = object()
 
 
 def _is_index(part: str) -> bool:

@@ -6,7 +6,9 @@ drops (~7 ms a face), the glyph names (post, ~4 ms), cmap, hmtx and glyf (~8 ms,
 objects a face for the garbage collector, which made one export in eight ~40 ms slower).
 So a face is read once into a `_Face`: the `TTFFont` fpdf2 builds from it (widths, cmap,
 descriptor) as a template, the file without the tables no subset keeps, and cmap, hmtx and
-glyf decoded. Nothing in a `_Face` is written to after it is built.
+glyf decoded. Nothing in a `_Face` is written to after it is built, except its cache of
+simple glyphs as saving compiles them (`_KeptGlyph`): the same bytes for every document, so
+whichever document writes an entry first, the rest read the same.
 
 One parsed face can't simply serve every document: `output()` subsets the fontTools font in
 place, names and numbers the font descriptor, and a lookup in the widths defaultdict adds to

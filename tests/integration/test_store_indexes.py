@@ -6,6 +6,7 @@ equivalence script of test_store_patches.py."""
 from __future__ import annotations
 
 import contextlib
+import datetime
 import sqlite3
 
 import pytest
@@ -110,3 +111,41 @@ def test_a_store_written_before_the_fix_is_narrowed_when_it_opens(tmp_path):
         sql = _physical_indexes(path)["goals.user_updated"]
         assert ("WHERE db_name" in sql) is patched
     assert answers[True] == answers[False] == list(range(29, 0, -2))
+
+
+def test_a_write_finds_its_ttl_and_multikey_entries_by_index(engine_db, monkeypatch):
+    """Fix 15: the clean-up every write makes in the side tables of TTL and multikey index
+    entries looks the written document up by (collection, storage key), not by reading every
+    entry of the collection; and a TTL index still expires what it should."""
+    db, path = engine_db
+    db.sessions.create_index("expires_at", expire_after_seconds=0, name="expires_ttl")
+    db.tags.create_index([("tags", 1)], name="tags")
+    now = datetime.datetime.now(datetime.UTC)
+    db.sessions.insert_many(
+        [
+            {"_id": f"s{n}", "expires_at": now + datetime.timedelta(days=n - 2, hours=12)}
+            for n in range(40)
+        ]
+    )
+    db.tags.insert_many([{"_id": f"t{n}", "tags": ["a", f"b{n}"]} for n in range(40)])
+    sent: list[tuple[str, tuple]] = []
+
+    def execute(conn, sql, params=()):
+        if sql.lstrip().startswith("DELETE FROM") and "_entries" in sql:
+            sent.append((" ".join(sql.split()), tuple(params)))
+        return sqlite3.Connection.execute(conn, sql, params)
+
+    monkeypatch.setattr(SQLiteConnection, "execute", execute, raising=False)
+    db.sessions.update_one({"_id": "s30"}, {"$set": {"seen": 1}})
+    db.tags.update_one({"_id": "t30"}, {"$push": {"tags": "c"}})
+    monkeypatch.undo()
+    cleanups = [(sql, params) for sql, params in sent if "storage_key = ?" in sql]
+    tables = {sql.split()[2] for sql, _ in cleanups}
+    assert {"ttl_index_entries", "multikey_entries"} <= tables
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        for sql, params in cleanups:
+            if sql.split()[2] in ("ttl_index_entries", "multikey_entries"):
+                plan = str(conn.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall())
+                assert "(collection_id=? AND storage_key=?)" in plan, (sql, plan)
+    assert db.sessions.count_documents({}) == 38  # s0 and s1 had expired
+    assert db.tags.find_one({"tags": "c"})["_id"] == "t30"
