@@ -91,7 +91,7 @@ def wheel_docs(series: list[dict]) -> list[dict]:
         {"_id": f"slot:{meeting_due.slot_name(s)}", "start": s, "due": due}
         for s, due in slots.items()
     ]
-    directory = {meeting_due.slot_name(s): s for s in slots}
+    directory = {meeting_due.slot_name(s): True for s in slots}
     return [*docs, {"_id": meeting_due.DIRECTORY, "slots": directory}]
 
 

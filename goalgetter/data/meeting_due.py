@@ -13,7 +13,10 @@ Layout, in the `meeting_due` collection:
   "<user id>@<epoch ms>" → the instant that user's series is due;
 - one `directory` document whose `slots` map lists every slot document that exists, so the
   tick reads the directory and then only slots that are due and exist (an exact `_id` read
-  that finds nothing costs as much as a scan).
+  that finds nothing costs as much as a scan). Its values are `true`: a slot's start is its
+  name, and every tick reads the directory, where 667 datetimes (10,000 series) took 4.7 ms
+  to read over the wire against 2.5 ms for as many plain values. (Directories written
+  before hold each slot's start as its value; only the names are read.)
 
 Writers register (user, instant) *before* they write the series (goalgetter/data/meetings.py),
 so a crash in between leaves at worst an extra entry, which the tick visits, finds not due
@@ -38,6 +41,7 @@ from goalgetter.data.field_writes import in_parts
 SLOT = timedelta(minutes=15)
 SLOT_GRACE = timedelta(minutes=2)
 DIRECTORY = "directory"
+SLOT_NAME = "%Y-%m-%dT%H:%M"  # UTC; names sort as their starts do
 
 
 @dataclass
@@ -53,7 +57,11 @@ def slot_start(instant: datetime) -> datetime:
 
 
 def slot_name(start: datetime) -> str:
-    return start.strftime("%Y-%m-%dT%H:%M")
+    return start.strftime(SLOT_NAME)
+
+
+def start_of(name: str) -> datetime:
+    return datetime.strptime(name, SLOT_NAME).replace(tzinfo=UTC)
 
 
 def entry_key(user_id: ObjectId, instant: datetime) -> str:
@@ -89,7 +97,7 @@ async def register(
             )
             new.append(start)
     # The slot first: a tick that sees it listed then always finds it.
-    for part in in_parts({f"slots.{slot_name(start)}": start for start in new}):
+    for part in in_parts({f"slots.{slot_name(start)}": True for start in new}):
         await db.meeting_due.update_one({"_id": DIRECTORY}, {"$set": part}, upsert=True)
 
 
@@ -103,11 +111,12 @@ async def wheel(db: AsyncDatabase, now: datetime) -> tuple[list[DueSlot], set[st
     directory = await db.meeting_due.find_one({"_id": DIRECTORY})
     listed = (directory or {}).get("slots", {})
     slots = []
-    for name, start in sorted(listed.items()):
+    for name in sorted(listed):
+        start = start_of(name)
         if start > now:
             continue
         doc = await db.meeting_due.find_one({"_id": f"slot:{name}"})
-        slot = DueSlot(name, start.astimezone(UTC))
+        slot = DueSlot(name, start)
         for key, instant in (doc or {}).get("due", {}).items():
             user, _, _ = key.partition("@")
             if ObjectId.is_valid(user):

@@ -415,3 +415,19 @@ async def test_a_slot_listed_but_gone_is_written_again_and_listed(db):
     await meeting_due.register(db, [(user, at)], T0, listed=listed)
     [slot] = await meeting_due.due_slots(db, at)
     assert [u for u, _ in slot.entries.values()] == [user]
+
+
+async def test_a_directory_written_with_starts_as_values_is_still_read(db):
+    """The directory lists a slot by name alone (its start is the name); one written before,
+    with each slot's start as its value, still leads the tick to exactly its due slots."""
+    early, late = ObjectId(), ObjectId()
+    await meeting_due.register(db, [(early, T0), (late, T0 + timedelta(hours=3))], T0)
+    directory = await db.meeting_due.find_one({"_id": meeting_due.DIRECTORY})
+    assert set(directory["slots"].values()) == {True}
+    older = {name: meeting_due.start_of(name) for name in directory["slots"]}
+    await db.meeting_due.replace_one({"_id": meeting_due.DIRECTORY}, {"slots": older})
+    [slot] = await meeting_due.due_slots(db, T0 + timedelta(minutes=1))
+    assert slot.start == meeting_due.slot_start(T0)
+    assert [u for u, _ in slot.entries.values()] == [early]
+    later = await meeting_due.due_slots(db, T0 + timedelta(hours=3))
+    assert [u for s in later for u, _ in s.entries.values()] == [early, late]
