@@ -5,17 +5,18 @@ any field but an exact `_id` scans the collection after every write and decodes 
 document to do it. With 10,000 series stored that query took 1.2 s on a top-level field and
 3-7 s on `state.next_due_at` (even 10,000 tiny `{_id, at}` documents took ~0.5 s), and the
 store serves from one event loop, so every user's request would stall that long every 30 s.
-Reading the wheel costs a tick ~20 ms when nothing is due (bench/scheduler.py).
+Reading the wheel costs a tick 6-12 ms when nothing is due (python -m bench.scale).
 
 Layout, in the `meeting_due` collection:
 
 - slot documents, `_id` "slot:<YYYY-MM-DDTHH:MM>" for each 15-minute UTC slot: `due` maps
   "<user id>@<epoch ms>" → the instant that user's series is due;
 - one `directory` document whose `slots` map lists every slot document that exists, so the
-  tick reads the directory and then only slots that are due and exist (an exact `_id` read
-  that finds nothing costs as much as a scan). Its values are `true`: a slot's start is its
-  name, and every tick reads the directory, where 667 datetimes (10,000 series) took 4.7 ms
-  to read over the wire against 2.5 ms for as many plain values. (Directories written
+  tick reads the directory and then, in one query of their `_id`s, only slots that have
+  begun and exist (on the released engine a read that finds nothing cost a scan). Its
+  values are `true`: a slot's start is its name, and every tick reads the directory, where
+  667 datetimes (10,000 series) took 4.7 ms to read over the wire against 2.5 ms for as
+  many plain values. (Directories written
   before hold each slot's start as its value; only the names are read.)
 
 Writers register (user, instant) *before* they write the series (goalgetter/data/meetings.py),
@@ -42,6 +43,7 @@ SLOT = timedelta(minutes=15)
 SLOT_GRACE = timedelta(minutes=2)
 DIRECTORY = "directory"
 SLOT_NAME = "%Y-%m-%dT%H:%M"  # UTC; names sort as their starts do
+READ_AT_ONCE = 200  # slots read in one query
 
 
 @dataclass
@@ -75,30 +77,41 @@ async def register(
     *,
     listed: set[str] = frozenset(),
 ) -> None:
-    """Note that each user's series is due at its instant: one write per slot, plus one
-    for the directory when a slot is new. `listed`: slot names the caller saw in the
-    directory; those exist (a slot is listed after it is written and deleted only once it
-    has ended, never where a registration goes), so they are written without an upsert,
+    """Note that each user's series is due at its instant: one bulk write for the slots,
+    plus one for the directory when a slot is new. `listed`: slot names the caller saw in
+    the directory; those exist (a slot is listed after it is written and deleted only once
+    it has ended, never where a registration goes), so they are written without an upsert,
     which the embedded store applies in SQL instead of decoding and re-encoding the slot."""
     by_slot: dict[datetime, dict[str, datetime]] = {}
     for user_id, instant in entries:
         start = slot_start(max(instant, now))
         by_slot.setdefault(start, {})[f"due.{entry_key(user_id, instant)}"] = instant
-    new = []
-    for start, fields in by_slot.items():
-        slot = {"_id": f"slot:{slot_name(start)}"}
-        for part in in_parts(fields):
-            if slot_name(start) in listed:
-                written = await db.meeting_due.update_one(slot, {"$set": part})
-                if written.matched_count == 1:
-                    continue
-            await db.meeting_due.update_one(
-                slot, {"$set": part, "$setOnInsert": {"start": start}}, upsert=True
-            )
-            new.append(start)
+    known = [s for s in by_slot if slot_name(s) in listed]
+    new = [s for s in by_slot if slot_name(s) not in listed]
+    if known and not await _write_slots(db, by_slot, known, upsert=False):
+        new += known  # one went missing after all: written again, with upserts
+    if new:
+        await _write_slots(db, by_slot, new, upsert=True)
     # The slot first: a tick that sees it listed then always finds it.
     for part in in_parts({f"slots.{slot_name(start)}": True for start in new}):
         await db.meeting_due.update_one({"_id": DIRECTORY}, {"$set": part}, upsert=True)
+
+
+async def _write_slots(
+    db: AsyncDatabase, by_slot: dict[datetime, dict], starts: list[datetime], *, upsert: bool
+) -> bool:
+    """These slots' entries in one bulk write; whether every write found its slot."""
+    writes = [
+        UpdateOne(
+            {"_id": f"slot:{slot_name(start)}"},
+            {"$set": part, "$setOnInsert": {"start": start}} if upsert else {"$set": part},
+            upsert=upsert,
+        )
+        for start in starts
+        for part in in_parts(by_slot[start])
+    ]
+    result = await db.meeting_due.bulk_write(writes, ordered=False)
+    return result.matched_count + result.upserted_count == len(writes)
 
 
 async def due_slots(db: AsyncDatabase, now: datetime) -> list[DueSlot]:
@@ -110,14 +123,18 @@ async def wheel(db: AsyncDatabase, now: datetime) -> tuple[list[DueSlot], set[st
     """`due_slots`, and the names of every slot the directory lists."""
     directory = await db.meeting_due.find_one({"_id": DIRECTORY})
     listed = (directory or {}).get("slots", {})
+    # Names sort as their starts do, and a start is a whole minute: a slot has begun by
+    # `now` when its name is at most now's minute (parsing all 672 names of a week took a
+    # tick 3.3-4.6 ms).
+    begun = sorted(name for name in listed if name <= slot_name(now.astimezone(UTC)))
+    found = {}
+    for offset in range(0, len(begun), READ_AT_ONCE):  # an `_id` list: store fix 11
+        keys = [f"slot:{name}" for name in begun[offset : offset + READ_AT_ONCE]]
+        found |= {doc["_id"]: doc async for doc in db.meeting_due.find({"_id": {"$in": keys}})}
     slots = []
-    for name in sorted(listed):
-        start = start_of(name)
-        if start > now:
-            continue
-        doc = await db.meeting_due.find_one({"_id": f"slot:{name}"})
-        slot = DueSlot(name, start)
-        for key, instant in (doc or {}).get("due", {}).items():
+    for name in begun:
+        slot = DueSlot(name, start_of(name))
+        for key, instant in found.get(f"slot:{name}", {}).get("due", {}).items():
             user, _, _ = key.partition("@")
             if ObjectId.is_valid(user):
                 slot.entries[key] = (ObjectId(user), instant.astimezone(UTC))

@@ -38,7 +38,6 @@ both places, and readers take the series' copy.
 
 from __future__ import annotations
 
-import copy
 import re
 import secrets
 from collections.abc import Callable
@@ -55,6 +54,7 @@ from goalgetter.data import meeting_due
 from goalgetter.data import meeting_state as ms
 from goalgetter.data.client import get_db
 from goalgetter.data.field_writes import in_parts
+from goalgetter.data.tree_copy import document_copy
 
 MAX_ATTEMPTS = 10
 MAX_CHANGED_FIELDS = 40  # more: the whole state is written
@@ -117,7 +117,7 @@ class Plan:
 
 def plan(state: dict, change: Callable[[dict], Any], now: datetime) -> Plan:
     """`change` and then `settle` on a copy of `state` (see `mutate`)."""
-    draft = copy.deepcopy(state)
+    draft = document_copy(state)
     result = change(draft)
     if result is NOT_FOUND:
         return Plan(state, draft, result, 0, [])

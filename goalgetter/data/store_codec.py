@@ -7,10 +7,9 @@ Fix 7, copies. An update on mongoeco's SQLite engine deep-copies the document se
 (the working copy, two inside the update operators, two images for the result, and the
 result copies both again), each with `copy.deepcopy`, whose memo bookkeeping and
 `__reduce_ex__` round trip for every datetime made it a third of an update's time. A stored
-document is a tree of dicts and lists whose leaves are immutable scalars, so copying the
-containers and sharing the leaves gives an equal, fully independent copy. Anything else (a
-dict or list subclass, a mutable or unknown object) goes to `copy.deepcopy` as before. The
-engine's own module copies each written document twice more for its change record.
+document is a tree of dicts and lists whose leaves are immutable scalars: tree_copy.py copies
+the containers and shares the leaves, an equal, fully independent copy. The engine's own
+module copies each written document twice more for its change record.
 
 Fix 8, validation. DocumentCodec.encode validates every dict it meets with a walk of the
 whole subtree, then encodes each value, which validates that value's subtree again: a leaf at
@@ -29,15 +28,12 @@ updating a due-wheel slot. Their stored form is a tagged string: they are passed
 
 from __future__ import annotations
 
-import copy
 import datetime
-import decimal
 import math
-import uuid
 from collections.abc import Callable
 from typing import Any
 
-from bson import Decimal128, Int64, ObjectId
+from bson import ObjectId
 from mongoeco._types._bson_objectid import ObjectId as EcoObjectId
 from mongoeco.core import codec, operators
 from mongoeco.core.bson_scalars import (
@@ -50,31 +46,12 @@ from mongoeco.core.bson_scalars import (
 from mongoeco.engines import _sqlite_modify_ops, results, sqlite, sqlite_query
 from mongoeco.wire import bson_bridge
 
-# Immutable values: shared between the original and the copy, as copy.deepcopy shares them
-# too (or rebuilds an equal one). Exact types only: a subclass may add mutable state.
-IMMUTABLE_LEAVES = frozenset(
-    {
-        str, int, float, bool, type(None), bytes, complex,
-        datetime.datetime, datetime.date, datetime.time, datetime.timedelta,
-        decimal.Decimal, uuid.UUID,
-        ObjectId, EcoObjectId, Int64, Decimal128,
-        BsonInt32, BsonInt64, BsonDouble, BsonDecimal128,
-    }
-)  # fmt: skip
+from goalgetter.data.tree_copy import IMMUTABLE_LEAVES, tree_copier
 
-
-def document_copy(value: Any, memo: dict | None = None) -> Any:
-    """Same answer as copy.deepcopy(value) for a stored document, several times faster."""
-    kind = type(value)
-    if kind is dict:
-        return {key: document_copy(item) for key, item in value.items()}
-    if kind is list:
-        return [document_copy(item) for item in value]
-    if kind in IMMUTABLE_LEAVES:
-        return value
-    if kind is tuple:
-        return tuple(document_copy(item) for item in value)
-    return copy.deepcopy(value, memo)
+# The engine's own scalar types are immutable too.
+document_copy = tree_copier(
+    IMMUTABLE_LEAVES | {EcoObjectId, BsonInt32, BsonInt64, BsonDouble, BsonDecimal128}
+)
 
 
 def patch_document_copies() -> None:
