@@ -37,7 +37,7 @@ from bson import ObjectId
 from pymongo import DeleteOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
-from goalgetter.data.field_writes import in_parts
+from goalgetter.data.field_writes import FieldsWrite, in_parts, set_fields
 
 SLOT = timedelta(minutes=15)
 SLOT_GRACE = timedelta(minutes=2)
@@ -80,38 +80,23 @@ async def register(
     """Note that each user's series is due at its instant: one bulk write for the slots,
     plus one for the directory when a slot is new. `listed`: slot names the caller saw in
     the directory; those exist (a slot is listed after it is written and deleted only once
-    it has ended, never where a registration goes), so they are written without an upsert,
-    which the embedded store applies in SQL instead of decoding and re-encoding the slot."""
+    it has ended, never where a registration goes), so they are written without an upsert
+    (field_writes.set_fields)."""
     by_slot: dict[datetime, dict[str, datetime]] = {}
     for user_id, instant in entries:
         start = slot_start(max(instant, now))
         by_slot.setdefault(start, {})[f"due.{entry_key(user_id, instant)}"] = instant
-    known = [s for s in by_slot if slot_name(s) in listed]
-    new = [s for s in by_slot if slot_name(s) not in listed]
-    if known and not await _write_slots(db, by_slot, known, upsert=False):
-        new += known  # one went missing after all: written again, with upserts
-    if new:
-        await _write_slots(db, by_slot, new, upsert=True)
+    writes = [
+        FieldsWrite(
+            f"slot:{slot_name(start)}", fields, {"start": start}, slot_name(start) in listed
+        )
+        for start, fields in by_slot.items()
+    ]
+    all_found = await set_fields(db.meeting_due, writes)
+    new = [s for s in by_slot if not all_found or slot_name(s) not in listed]
     # The slot first: a tick that sees it listed then always finds it.
     for part in in_parts({f"slots.{slot_name(start)}": True for start in new}):
         await db.meeting_due.update_one({"_id": DIRECTORY}, {"$set": part}, upsert=True)
-
-
-async def _write_slots(
-    db: AsyncDatabase, by_slot: dict[datetime, dict], starts: list[datetime], *, upsert: bool
-) -> bool:
-    """These slots' entries in one bulk write; whether every write found its slot."""
-    writes = [
-        UpdateOne(
-            {"_id": f"slot:{slot_name(start)}"},
-            {"$set": part, "$setOnInsert": {"start": start}} if upsert else {"$set": part},
-            upsert=upsert,
-        )
-        for start in starts
-        for part in in_parts(by_slot[start])
-    ]
-    result = await db.meeting_due.bulk_write(writes, ordered=False)
-    return result.matched_count + result.upserted_count == len(writes)
 
 
 async def due_slots(db: AsyncDatabase, now: datetime) -> list[DueSlot]:

@@ -53,7 +53,7 @@ from pymongo.errors import BulkWriteError
 from goalgetter.data import meeting_due
 from goalgetter.data import meeting_state as ms
 from goalgetter.data.client import get_db
-from goalgetter.data.field_writes import in_parts
+from goalgetter.data.field_writes import FieldsWrite, set_fields
 from goalgetter.data.tree_copy import document_copy
 
 MAX_ATTEMPTS = 10
@@ -125,29 +125,27 @@ def plan(state: dict, change: Callable[[dict], Any], now: datetime) -> Plan:
     return Plan(state, draft, result, created, archived)
 
 
-async def archive(db: AsyncDatabase, user_id: ObjectId, meetings: list[dict]) -> None:
-    """Copy finished meetings into their year buckets (idempotent: set by meeting id)."""
-    await archive_many(db, {user_id: meetings})
+async def archive(
+    db: AsyncDatabase, user_id: ObjectId, meetings: list[dict], stored_years: list[int]
+) -> None:
+    """Copy finished meetings into their year buckets (idempotent: set by meeting id);
+    `stored_years`: the state's `archive_years`, buckets that exist."""
+    await archive_many(db, {user_id: (meetings, stored_years)})
 
 
-async def archive_many(db: AsyncDatabase, by_user: dict[ObjectId, list[dict]]) -> None:
+async def archive_many(
+    db: AsyncDatabase, by_user: dict[ObjectId, tuple[list[dict], list[int]]]
+) -> None:
     """`archive` for several users at once, in one bulk write."""
     writes = []
-    for user_id, meetings in by_user.items():
+    for user_id, (meetings, stored_years) in by_user.items():
         by_year: dict[int, dict] = {}
         for meeting in meetings:
             by_year.setdefault(meeting["start"].year, {})[f"meetings.m{meeting['id']}"] = meeting
-        writes += [
-            UpdateOne(
-                {"_id": f"{user_id}:{year}"},
-                {"$set": part, "$setOnInsert": {"user_id": user_id, "year": year}},
-                upsert=True,
-            )
-            for year, fields in by_year.items()
-            for part in in_parts(fields)
-        ]
-    if writes:
-        await db.meetings_archive.bulk_write(writes, ordered=False)
+        for year, fields in by_year.items():
+            bucket = {"user_id": user_id, "year": year}
+            writes.append(FieldsWrite(f"{user_id}:{year}", fields, bucket, year in stored_years))
+    await set_fields(db.meetings_archive, writes)
 
 
 async def mutate(
@@ -175,7 +173,7 @@ async def mutate(
         if due is not None and due not in (current["next_due_at"], registered):
             await meeting_due.register(db, [(user_id, due)], now)
         if planned.archived:
-            await archive(db, user_id, planned.archived)
+            await archive(db, user_id, planned.archived, current["archive_years"])
         where, update, array_filters = _compare_and_set(user_id, planned, now)
         written = await db.meeting_series.update_one(where, update, array_filters=array_filters)
         if written.modified_count == 1:
@@ -197,7 +195,9 @@ async def write_plans(
     if not plans:
         return {}
     batch = secrets.token_hex(8)
-    await archive_many(db, {u: p.archived for u, p in plans.items() if p.archived})
+    await archive_many(
+        db, {u: (p.archived, p.base["archive_years"]) for u, p in plans.items() if p.archived}
+    )
     writes = []
     for user_id, planned in plans.items():
         where, update, array_filters = _compare_and_set(user_id, planned, now, batch)

@@ -42,7 +42,7 @@ async def live_a_full_life(email: str, name: str) -> ObjectId:
         user_id, weekly(at="18:00", zone="Europe/Berlin", weekday=3, after=NOW), now=NOW
     )
     await mail_delivery.invite(user_id, state, state["meetings"][:1], NOW)
-    await meeting_series.archive(get_db(), user_id, state["meetings"][:1])
+    await meeting_series.archive(get_db(), user_id, state["meetings"][:1], [])
     _, share = await shares.create_share(
         user_id, goal_ids=None, include_progress=True, partner_email=f"partner.{email}"
     )
