@@ -37,6 +37,8 @@ version, so an upgrade fails loudly at start-up instead of misbehaving.
      resolve to in the document read, not by encoding it all again (store_positional.py)
  15  a write's clean-up of its TTL and multikey index entries finds them by an index, not by
      reading every entry of the collection (store_indexes.py)
+ 16  the wire `insert` command of several documents inserts them as one batch, not one
+     `insert_one` each (store_inserts.py)
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ from goalgetter.data.store_features import (
     sort_python_values_predicate,
 )
 from goalgetter.data.store_indexes import patch_entry_lookups, patch_partial_indexes
+from goalgetter.data.store_inserts import patch_batched_inserts
 from goalgetter.data.store_positional import patch_positional_updates_in_sql
 
 PINNED_VERSION = "4.11.0"
@@ -348,6 +351,7 @@ _PATCHES = {
     13: patch_nonfinite_check,
     14: patch_positional_updates_in_sql,
     15: patch_entry_lookups,
+    16: patch_batched_inserts,
 }
 
 

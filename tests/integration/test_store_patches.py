@@ -26,6 +26,7 @@ from pymongo.errors import DuplicateKeyError, OperationFailure
 from goalgetter.data import store_patches
 from goalgetter.data.embedded_store import EmbeddedStore
 from tests.fakes.anthropic_fake import free_port
+from tests.integration.store_script_inserts import batched_inserts
 
 U1, U2, U3 = ObjectId(), ObjectId(), ObjectId()
 
@@ -448,6 +449,7 @@ def _answers(tmp_path, patched: bool) -> list[tuple[str, object]]:
         _nested_writes(db, rec)
         _array_paths(db, rec)
         _renamed_and_shared_indexes(db, rec)
+        batched_inserts(db, rec)
         return rec.answers
     finally:
         client.close()
