@@ -1,4 +1,4 @@
-"""How the embedded store copies and encodes documents: fixes 7-9 and 13 of store_patches.py.
+"""How the embedded store copies and encodes documents: fixes 7-9, 13 and 17 of store_patches.py.
 
 They change how fast, never what: each was checked against the unpatched engine
 (tests/integration/test_store_patches.py, tests/unit/test_store_codec.py).
@@ -10,6 +10,10 @@ result copies both again), each with `copy.deepcopy`, whose memo bookkeeping and
 document is a tree of dicts and lists whose leaves are immutable scalars: tree_copy.py copies
 the containers and shares the leaves, an equal, fully independent copy. The engine's own
 module copies each written document twice more for its change record.
+
+Fix 17, result images. An update's outcome copied the before and after images it was given
+(already copies the engine made for it), and again when the committed write's sequence was
+added: four more copies of the document per update, one a 50-meeting archive bucket.
 
 Fix 8, validation. DocumentCodec.encode validates every dict it meets with a walk of the
 whole subtree, then encodes each value, which validates that value's subtree again: a leaf at
@@ -127,3 +131,24 @@ def loses_nonfinite(value: Any) -> bool:
 
 def patch_nonfinite_check() -> None:
     sqlite_query._json_mutation_loses_nonfinite = loses_nonfinite
+
+
+class FreshImagesOutcome(results.MutationOutcome):
+    """An update's outcome from the SQLite engine, which hands MutationOutcome images it has
+    just copied for it (each of its five constructions does): checked as the released class
+    checks them, and kept instead of copied again. Its copy with the commit sequence
+    (`dataclasses.replace`, once the write is committed) is one too, so keeps them as well."""
+
+    __slots__ = ()
+
+    def __post_init__(self) -> None:
+        images = {"before_document": self.before_document, "after_document": self.after_document}
+        for name, image in images.items():  # stand-ins: the checks look only at which are set
+            object.__setattr__(self, name, None if image is None else {})
+        results.MutationOutcome.__post_init__(self)
+        for name, image in images.items():
+            object.__setattr__(self, name, image)
+
+
+def patch_fresh_images() -> None:
+    _sqlite_modify_ops.MutationOutcome = FreshImagesOutcome

@@ -39,6 +39,8 @@ version, so an upgrade fails loudly at start-up instead of misbehaving.
      reading every entry of the collection (store_indexes.py)
  16  the wire `insert` command of several documents inserts them as one batch, not one
      `insert_one` each (store_inserts.py)
+ 17  an update's outcome keeps the images the engine copied for it instead of copying them
+     twice more (store_codec.py)
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ from mongoeco.engines.sqlite_query import (
 from goalgetter.data.store_codec import (
     patch_document_copies,
     patch_encode_validation,
+    patch_fresh_images,
     patch_nonfinite_check,
     patch_plain_scalars,
 )
@@ -352,6 +355,7 @@ _PATCHES = {
     14: patch_positional_updates_in_sql,
     15: patch_entry_lookups,
     16: patch_batched_inserts,
+    17: patch_fresh_images,
 }
 
 

@@ -1,18 +1,22 @@
-"""Fixes 7-9 and 13 of the embedded store (goalgetter/data/store_codec.py) answer as the
+"""Fixes 7-9, 13 and 17 of the embedded store (goalgetter/data/store_codec.py) answer as the
 originals."""
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime
 import uuid
 
 import pytest
 from bson import SON, Binary, Decimal128, Int64, ObjectId, Regex
 from mongoeco.core import codec
+from mongoeco.engines.results import MutationOutcome
+from mongoeco.types import UpdateResult
 from mongoeco.wire import bson_bridge
 
 from goalgetter.data.store_codec import (
+    FreshImagesOutcome,
     document_copy,
     loses_nonfinite,
     plain_scalar_encoders,
@@ -139,3 +143,33 @@ def test_the_nonfinite_check_answers_as_the_engines(value):
 def test_the_nonfinite_check_finds_what_sqlite_would_lose():
     assert loses_nonfinite({"a": [AT, {"b": float("nan")}]}) is True
     assert loses_nonfinite(_document()) is False
+
+
+def test_an_outcome_keeps_the_fresh_images_and_its_committed_copy_keeps_them_too():
+    before, after = {"_id": 1, "n": 1}, {"_id": 1, "n": 2}
+    outcome = FreshImagesOutcome(UpdateResult(1, 1), before, after)
+    assert outcome.before_document is before and outcome.after_document is after
+    committed = dataclasses.replace(outcome, commit_sequence=7)
+    assert committed.after_document is after and committed.commit_sequence == 7
+    assert isinstance(committed, MutationOutcome)
+    released = MutationOutcome(UpdateResult(1, 1), before, after)
+    assert released.after_document == after and released.after_document is not after
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        (UpdateResult(0, 0), {"_id": 1}, None),  # nothing matched, yet an image
+        (UpdateResult(1, 0, upserted_id=1), None, {"_id": 1}),  # an upsert that also matched
+        (UpdateResult(0, 0, upserted_id=1), {"_id": 1}, {"_id": 1}),  # an upsert's before image
+        (UpdateResult(0, 0, upserted_id=1), None, None),  # an upsert without its document
+    ],
+)
+def test_an_outcome_the_released_class_refuses_is_refused_as_well(arguments):
+    with pytest.raises(ValueError) as released:
+        MutationOutcome(*arguments)
+    with pytest.raises(ValueError) as fresh:
+        FreshImagesOutcome(*arguments)
+    assert str(fresh.value) == str(released.value)
+    with pytest.raises(ValueError, match="commit sequence"):
+        FreshImagesOutcome(UpdateResult(1, 0), {"_id": 1}, {"_id": 1}, commit_sequence=3)
