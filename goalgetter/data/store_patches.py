@@ -41,13 +41,14 @@ version, so an upgrade fails loudly at start-up instead of misbehaving.
      `insert_one` each (store_inserts.py)
  17  an update's outcome keeps the images the engine copied for it instead of copying them
      twice more (store_codec.py)
+ 18  a filter naming a str / ObjectId `_id` and more reads that one row by its storage key,
+     not every row of the collection (store_keyed.py)
 """
 
 from __future__ import annotations
 
 from importlib.metadata import version as installed_version
 
-from mongoeco._types._bson_objectid import ObjectId as _EcoObjectId
 from mongoeco.core.operation_context import ChangePublicationPolicy
 from mongoeco.core.query_plan import EqualsCondition, InCondition
 from mongoeco.engines import sqlite as _sqlite_module
@@ -73,6 +74,7 @@ from goalgetter.data.store_features import (
 )
 from goalgetter.data.store_indexes import patch_entry_lookups, patch_partial_indexes
 from goalgetter.data.store_inserts import patch_batched_inserts
+from goalgetter.data.store_keyed import is_plain_id, patch_id_and_more, plain_read
 from goalgetter.data.store_positional import patch_positional_updates_in_sql
 
 PINNED_VERSION = "4.11.0"
@@ -83,11 +85,6 @@ _applied: set[int] = set()
 
 class UnsupportedStoreVersion(RuntimeError):
     pass
-
-
-def _is_plain_id(value: object) -> bool:
-    """_ids whose storage key identifies them exactly (no numeric/other BSON aliases)."""
-    return type(value) is str or type(value) is _EcoObjectId
 
 
 def _patch_insert_uniqueness() -> None:
@@ -108,7 +105,7 @@ def _patch_insert_uniqueness() -> None:
         # and JSON-decodes every document. For a str/ObjectId _id the storage key
         # (primary key) already identifies every BSON-equal _id, which is what
         # insert_many (_batch_id_equality_keys) and get_document already assume.
-        if scan_payload_id and not skip_id_check and _is_plain_id(document.get("_id", 0)):
+        if scan_payload_id and not skip_id_check and is_plain_id(document.get("_id", 0)):
             scan_payload_id = False
         return original(
             self,
@@ -122,17 +119,6 @@ def _patch_insert_uniqueness() -> None:
 
     SQLiteEngine._validate_document_against_unique_indexes = (
         _validate_document_against_unique_indexes
-    )
-
-
-def _plain_read(engine: SQLiteEngine, semantics, hint) -> bool:
-    """A read the released planner would answer by plain SQL: no hint, text search,
-    collation or dialect that needs its Python fallback."""
-    return (
-        hint is None
-        and semantics.text_query is None
-        and semantics.collation is None
-        and not engine._dialect_requires_python_fallback(semantics.dialect)
     )
 
 
@@ -169,8 +155,8 @@ def _patch_id_lookup() -> None:
         if (
             isinstance(plan, EqualsCondition)
             and plan.field == "_id"
-            and _is_plain_id(plan.value)
-            and _plain_read(self, semantics, hint)
+            and is_plain_id(plan.value)
+            and plain_read(self, semantics, hint)
         ):
             # At most one row can match: the one whose storage key is the _id's.
             sql = (
@@ -201,9 +187,9 @@ def _patch_id_list_lookup() -> None:
             isinstance(plan, InCondition)
             and plan.field == "_id"
             and 0 < len(plan.values) <= MAX_ID_LIST
-            and all(_is_plain_id(value) for value in plan.values)
+            and all(is_plain_id(value) for value in plan.values)
             and not semantics.sort
-            and _plain_read(self, semantics, hint)
+            and plain_read(self, semantics, hint)
         ):
             # The released plan decodes every document of the collection to test its _id;
             # each listed str / ObjectId names at most one row by its storage key (as for
@@ -356,6 +342,7 @@ _PATCHES = {
     15: patch_entry_lookups,
     16: patch_batched_inserts,
     17: patch_fresh_images,
+    18: patch_id_and_more,
 }
 
 

@@ -149,3 +149,31 @@ def test_a_write_finds_its_ttl_and_multikey_entries_by_index(engine_db, monkeypa
                 assert "(collection_id=? AND storage_key=?)" in plan, (sql, plan)
     assert db.sessions.count_documents({}) == 38  # s0 and s1 had expired
     assert db.tags.find_one({"tags": "c"})["_id"] == "t30"
+
+
+def test_a_filter_naming_an_id_and_more_reads_that_row_by_its_key(engine_db, monkeypatch):
+    """Fix 18 (store_keyed.py): `{"_id": id, "flag": {"$exists": false}}` tested the whole
+    filter on every row of the collection; the same statement with the row's storage key
+    added reads the one row by the primary key, and still answers by the whole filter."""
+    db, path = engine_db
+    people = [ObjectId() for _ in range(30)]
+    db.people.insert_many([{"_id": p, "n": n} for n, p in enumerate(people)])
+    sent: list[tuple[str, tuple]] = []
+
+    def execute(conn, sql, params=()):
+        if "FROM documents" in sql and "json_type(document, '$.flag')" in sql:
+            sent.append((sql, tuple(params)))
+        return sqlite3.Connection.execute(conn, sql, params)
+
+    monkeypatch.setattr(SQLiteConnection, "execute", execute, raising=False)
+    once = {"_id": people[-1], "flag": {"$exists": False}}
+    first = db.people.update_one(once, {"$set": {"flag": True}}).modified_count
+    second = db.people.update_one(once, {"$set": {"flag": False}}).modified_count
+    monkeypatch.undo()
+    assert (first, second) == (1, 0)
+    assert db.people.find_one({"_id": people[-1]})["flag"] is True
+    assert sent, "the engine sent no filtered read"
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        for sql, params in sent:
+            plan = str(conn.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall())
+            assert "storage_key=?" in plan, plan

@@ -27,6 +27,7 @@ from goalgetter.data import store_patches
 from goalgetter.data.embedded_store import EmbeddedStore
 from tests.fakes.anthropic_fake import free_port
 from tests.integration.store_script_inserts import batched_inserts
+from tests.integration.store_script_keyed import id_and_more
 
 U1, U2, U3 = ObjectId(), ObjectId(), ObjectId()
 
@@ -450,6 +451,7 @@ def _answers(tmp_path, patched: bool) -> list[tuple[str, object]]:
         _array_paths(db, rec)
         _renamed_and_shared_indexes(db, rec)
         batched_inserts(db, rec)
+        id_and_more(db, rec)
         return rec.answers
     finally:
         client.close()

@@ -1,0 +1,55 @@
+"""Fix 18's part of test_store_patches.py's script: filters that name an `_id` and more (the
+patched engine reads that one row by its key), on documents that match, that miss on the
+rest, ids named twice, and in every verb. (A numeric `_id` with more: see
+test_store_numeric_ids.py.)"""
+
+from __future__ import annotations
+
+import datetime
+
+from bson import ObjectId
+from pymongo import ReturnDocument
+
+OID = ObjectId("65f0a1b2c3d4e5f6abcdef01")
+
+
+def id_and_more(db, rec) -> None:
+    c = db.keyed
+    at = datetime.datetime(2025, 6, 1, 8)
+    c.insert_many(
+        [
+            {"_id": "a", "n": 1, "tags": ["x", "y"], "at": at, "sub": {"k": 1}},
+            {"_id": OID, "n": 2, "flag": True},
+            {"_id": 3, "n": 3},
+            {"_id": 3.5, "n": 4},
+            {"_id": "b", "n": None},
+        ]
+    )
+    checks = [
+        ("k_find_match", lambda: c.find_one({"_id": "a", "n": 1})),
+        ("k_find_miss", lambda: c.find_one({"_id": "a", "n": 2})),
+        ("k_find_absent", lambda: c.find_one({"_id": "zz", "n": 1})),
+        ("k_oid_exists", lambda: c.find_one({"_id": OID, "flag": {"$exists": True}})),
+        ("k_oid_not_exists", lambda: c.find_one({"_id": OID, "flag": {"$exists": False}})),
+        ("k_numeric", lambda: c.find_one({"_id": 3})),
+        ("k_twice", lambda: c.find_one({"$and": [{"_id": "a"}, {"_id": "b"}]})),
+        ("k_array", lambda: c.find_one({"_id": "a", "tags": "y"}, {"tags": 1})),
+        ("k_sub", lambda: c.find_one({"_id": "a", "sub.k": 1, "at": {"$lt": at}})),
+        ("k_or", lambda: c.find_one({"_id": "b", "$or": [{"n": None}, {"n": 5}]})),
+        ("k_null", lambda: c.find_one({"_id": "b", "n": None})),
+        ("k_count", lambda: c.count_documents({"_id": "a", "n": {"$in": [1, 2]}})),
+        ("k_flag", lambda: c.update_one({"_id": OID, "seen": {"$exists": False}},
+                                        {"$set": {"seen": 1}}).modified_count),
+        ("k_flag_again", lambda: c.update_one({"_id": OID, "seen": {"$exists": False}},
+                                              {"$set": {"seen": 2}}).modified_count),
+        ("k_cas", lambda: c.find_one_and_update({"_id": "a", "n": 1}, {"$inc": {"n": 1}},
+                                                return_document=ReturnDocument.AFTER)),
+        ("k_cas_lost", lambda: c.find_one_and_update({"_id": "a", "n": 1}, {"$inc": {"n": 1}})),
+        ("k_upsert", lambda: c.update_one({"_id": "c", "n": 7}, {"$set": {"m": 1}},
+                                          upsert=True).upserted_id),
+        ("k_delete_miss", lambda: c.delete_one({"_id": "b", "n": 1}).deleted_count),
+        ("k_delete", lambda: c.delete_one({"_id": "b", "n": None}).deleted_count),
+        ("k_after", lambda: sorted(str(d) for d in c.find({}))),
+    ]  # fmt: skip
+    for label, operation in checks:
+        rec(label, operation)
