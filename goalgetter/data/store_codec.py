@@ -39,6 +39,12 @@ from typing import Any
 
 from bson import ObjectId
 from mongoeco._types._bson_objectid import ObjectId as EcoObjectId
+from mongoeco.api._async import (
+    _collection_bulk,
+    _collection_insert,
+    _collection_runtime,
+    collection,
+)
 from mongoeco.core import codec, operators
 from mongoeco.core.bson_scalars import (
     BsonDecimal128,
@@ -60,8 +66,13 @@ document_copy = tree_copier(
 
 def patch_document_copies() -> None:
     # Each of these modules imports `deepcopy` by name and uses it only on documents, their
-    # images and update arguments; document_copy hands anything else to copy.deepcopy.
-    for module in (operators, _sqlite_modify_ops, results, sqlite):
+    # images, filters and update arguments (the API's bulk writes and inserts copy each
+    # operation and document up to three times); document_copy hands anything else to
+    # copy.deepcopy.
+    for module in (
+        operators, _sqlite_modify_ops, results, sqlite,
+        _collection_bulk, _collection_insert, _collection_runtime, collection,
+    ):  # fmt: skip
         module.deepcopy = document_copy
 
 

@@ -21,7 +21,8 @@ version, so an upgrade fails loudly at start-up instead of misbehaving.
   6  writes nobody watches: the change-outbox gap record no longer serializes the whole
      written document only to fingerprint a payload it does not keep
   7  updates and deletes: documents copied as trees of containers with shared immutable
-     leaves (store_codec.py), not by copy.deepcopy, seven times per update
+     leaves (store_codec.py), not by copy.deepcopy, seven times per update; the API's bulk
+     writes and inserts copy their operations and documents the same way
   8  encoding a document checks each value once, not once per level it is nested in
   9  a plain string, boolean, null, float or datetime is encoded without trying ~25 types
      first (store_codec.py)
