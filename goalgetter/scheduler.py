@@ -26,12 +26,12 @@ transitions are stored, several at a time, so a slow model delays no transition 
 MeetingScheduler runs each as a task of its own, so no later tick waits for them either); a
 crash in between delays that recap until it is asked for again, and never loses the state.
 
-Cost (python -m bench.scale, mongoeco SQLite over the wire, this 2-core machine): 6-12 ms
-(p50) for a tick with nothing due; 6.0-9.4 ms (p50) per due series at 10,000 and at 1,000
-series stored: ~98 ms a tick whatever it handles (its mail batch, archive and wheel writes)
-plus ~4.4 ms per due series, nearly all of it the store's fixed cost per statement (a
-compare-and-set ~3 ms), in bulk writes per chunk, so users' requests interleave with a tick
-instead of waiting behind one long scan.
+Cost (python -m bench.scale, mongoeco SQLite over the wire, this 2-core machine): 3.9-9.1 ms
+(p50) for a tick with nothing due; 5.4-7.5 ms (p50) per due series at 10,000 and at 1,000
+series stored, nearly all of it the store's fixed cost per statement (a compare-and-set
+~2-3 ms, about two thirds of a mail, half a wheel write and some archive per series, plus
+the tick's few fixed reads and writes), in bulk writes per chunk, so users' requests
+interleave with a tick instead of waiting behind one long scan.
 
 goalgetter/scheduler_service.py runs `tick` every TICK_SECONDS in each backend process.
 """

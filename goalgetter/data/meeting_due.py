@@ -5,7 +5,7 @@ any field but an exact `_id` scans the collection after every write and decodes 
 document to do it. With 10,000 series stored that query took 1.2 s on a top-level field and
 3-7 s on `state.next_due_at` (even 10,000 tiny `{_id, at}` documents took ~0.5 s), and the
 store serves from one event loop, so every user's request would stall that long every 30 s.
-Reading the wheel costs a tick 6-12 ms when nothing is due (python -m bench.scale).
+A tick with nothing due costs 3.9-9.1 ms (p50, python -m bench.scale), most of it this read.
 
 Layout, in the `meeting_due` collection:
 
@@ -16,8 +16,8 @@ Layout, in the `meeting_due` collection:
   begun and exist (on the released engine a read that finds nothing cost a scan). Its
   values are `true`: a slot's start is its name, and every tick reads the directory, where
   667 datetimes (10,000 series) took 4.7 ms to read over the wire against 2.5 ms for as
-  many plain values. (Directories written
-  before hold each slot's start as its value; only the names are read.)
+  many plain values. (Directories written before hold each slot's start as its value; only
+  the names are read.)
 
 Writers register (user, instant) *before* they write the series (goalgetter/data/meetings.py),
 so a crash in between leaves at worst an extra entry, which the tick visits, finds not due

@@ -18,8 +18,6 @@ path runs instead, so each document gets its own answer as before.
 
 from __future__ import annotations
 
-from bson import ObjectId
-from mongoeco._types._bson_objectid import ObjectId as EcoObjectId
 from mongoeco.api._async._database_admin_write_commands import (
     DatabaseAdminWriteCommandService,
     _write_command_result,
@@ -29,7 +27,8 @@ from mongoeco.api._command_bson import command_boolean
 from mongoeco.errors import BulkWriteError, OperationFailure, WriteError
 from mongoeco.types import WriteCommandResult, WriteErrorEntry
 
-PLAIN_IDS = (str, ObjectId, EcoObjectId)
+from goalgetter.data.store_keyed import is_plain_id
+
 REPORTED = frozenset({"index", "code", "errmsg", "op"})  # the rest of an error is its details
 
 
@@ -38,7 +37,7 @@ def batchable(documents: object) -> bool:
     return (
         isinstance(documents, list)
         and len(documents) > 1
-        and all(type(d) is dict and type(d.get("_id")) in PLAIN_IDS for d in documents)
+        and all(type(d) is dict and is_plain_id(d.get("_id")) for d in documents)
     )
 
 

@@ -2,7 +2,8 @@
 
 A str or ObjectId `_id` is stored as the row's storage key, the primary key of the engine's
 one table, so an equality on it names at most one row. Fix 2 reads that row for a filter that
-is only the `_id`. Fix 18 covers a filter that names the `_id` and something else
+is only the `_id` (its code is in store_patches.py, with fix 11's for a list of them). Fix 18
+covers a filter that names the `_id` and something else
 (`{"_id": id, "flag": {"$exists": false}}`, a compare-and-set on a field): the released plan
 tests the whole filter on every row of the collection in SQL (JSON extracts per row: 20 ms at
 10,000 users), and the same plan with `storage_key = ?` added, which the `_id` equality
