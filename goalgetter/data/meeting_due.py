@@ -111,7 +111,8 @@ async def wheel(db: AsyncDatabase, now: datetime) -> tuple[list[DueSlot], set[st
     # Names sort as their starts do, and a start is a whole minute: a slot has begun by
     # `now` when its name is at most now's minute (parsing all 672 names of a week took a
     # tick 3.3-4.6 ms).
-    begun = sorted(name for name in listed if name <= slot_name(now.astimezone(UTC)))
+    latest = slot_name(now.astimezone(UTC))
+    begun = sorted(name for name in listed if name <= latest)
     found = {}
     for offset in range(0, len(begun), READ_AT_ONCE):  # an `_id` list: store fix 11
         keys = [f"slot:{name}" for name in begun[offset : offset + READ_AT_ONCE]]
