@@ -44,6 +44,8 @@ version, so an upgrade fails loudly at start-up instead of misbehaving.
      twice more (store_codec.py)
  18  a filter naming a str / ObjectId `_id` and more reads that one row by its storage key,
      not every row of the collection (store_keyed.py)
+ 19  a date range (`$lt`, `$lte`, `$gt`, `$gte`) on an indexed top-level field reads the
+     index's range, not every row (store_ranges.py)
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ from goalgetter.data.store_indexes import patch_entry_lookups, patch_partial_ind
 from goalgetter.data.store_inserts import patch_batched_inserts
 from goalgetter.data.store_keyed import is_plain_id, patch_id_and_more, plain_read
 from goalgetter.data.store_positional import patch_positional_updates_in_sql
+from goalgetter.data.store_ranges import patch_indexed_date_ranges
 
 PINNED_VERSION = "4.11.0"
 DISPATCH_EVERY = 64
@@ -344,6 +347,7 @@ _PATCHES = {
     16: patch_batched_inserts,
     17: patch_fresh_images,
     18: patch_id_and_more,
+    19: patch_indexed_date_ranges,
 }
 
 

@@ -177,3 +177,32 @@ def test_a_filter_naming_an_id_and_more_reads_that_row_by_its_key(engine_db, mon
         for sql, params in sent:
             plan = str(conn.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall())
             assert "storage_key=?" in plan, plan
+
+
+def test_a_date_range_on_an_indexed_field_reads_the_index_range(engine_db, monkeypatch):
+    """Fix 19 (store_ranges.py): `{"due_at": {"$lte": now}}` ranked every row's value by BSON
+    type in SQL, a scan of the collection; with dates only stored there it reads the range
+    of the field's index, and answers the same documents."""
+    db, path = engine_db
+    db.series.create_index("due_at")
+    start = datetime.datetime(2026, 12, 7, 9, tzinfo=datetime.UTC)
+    db.series.insert_many(
+        [{"n": n, "due_at": start + datetime.timedelta(minutes=n)} for n in range(40)]
+    )
+    sent: list[tuple[str, tuple]] = []
+
+    def execute(conn, sql, params=()):
+        if sql.startswith("SELECT") and "FROM documents" in sql and "'$.due_at" in sql:
+            sent.append((sql, tuple(params)))
+        return sqlite3.Connection.execute(conn, sql, params)
+
+    monkeypatch.setattr(SQLiteConnection, "execute", execute, raising=False)
+    due = {"due_at": {"$lte": start + datetime.timedelta(minutes=2, seconds=30)}}
+    found = sorted(d["n"] for d in db.series.find(due))
+    monkeypatch.undo()
+    assert found == [0, 1, 2]
+    assert sent, "the engine sent no filtered read"
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        for sql, params in sent:
+            plan = str(conn.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall())
+            assert "USING INDEX" in plan and "SCAN" not in plan, plan

@@ -28,6 +28,7 @@ from goalgetter.data.embedded_store import EmbeddedStore
 from tests.fakes.anthropic_fake import free_port
 from tests.integration.store_script_inserts import batched_inserts
 from tests.integration.store_script_keyed import id_and_more
+from tests.integration.store_script_ranges import date_ranges
 
 U1, U2, U3 = ObjectId(), ObjectId(), ObjectId()
 
@@ -452,6 +453,7 @@ def _answers(tmp_path, patched: bool) -> list[tuple[str, object]]:
         _renamed_and_shared_indexes(db, rec)
         batched_inserts(db, rec)
         id_and_more(db, rec)
+        date_ranges(db, rec)
         return rec.answers
     finally:
         client.close()
