@@ -21,7 +21,6 @@ from bson import ObjectId
 
 from bench.persistence import text
 from bench.scheduler import build as build_tracking_users
-from bench.scheduler import wheel_docs
 from goalgetter.data import goal_lists
 from goalgetter.data.chat_messages import bucket_key
 from goalgetter.data.revisions import head_key
@@ -154,7 +153,6 @@ def build(count: int, now: datetime, password_hash: str, secret: str) -> tuple[W
     docs["goal_lists"] = list_documents(docs["goals"])
     docs["users"] = users
     docs["meeting_series"] = series
-    docs["meeting_due"] = wheel_docs(series)
     return world, docs
 
 

@@ -1,8 +1,8 @@
 """Meetings on the embedded store at 10,000 tracking users (mongoeco SQLite over the wire).
 
 Stored: 10,000 users in tracking, each with a weekly series (random weekday and quarter hour)
-of 6 finished meetings (completed or missed) and 4 scheduled ones, and the due wheel that
-goes with them. Seeding batch-inserts documents built by the app's own pure functions
+of 6 finished meetings (completed or missed) and 4 scheduled ones, each with its `due_at`.
+Seeding batch-inserts documents built by the app's own pure functions
 (meeting_state.new_state / advance / settle) through mongoeco's in-process client; measuring
 goes over the wire through the app's functions, with an EmbeddedStore on that file.
 
@@ -36,7 +36,7 @@ from bson import ObjectId
 from bench.persistence import free_port, summary
 from goalgetter import mail_delivery, scheduler
 from goalgetter.data import client as db_client
-from goalgetter.data import meeting_due, meetings
+from goalgetter.data import meeting_series, meetings
 from goalgetter.data import meeting_state as ms
 from goalgetter.data.embedded_store import EmbeddedStore
 from goalgetter.data.indexes import ensure_indexes
@@ -77,22 +77,8 @@ def build(rng: random.Random, now: datetime, count: int = USERS) -> tuple[list[d
         user.update(phase="tracking", meeting_interval="weekly")
         user["meeting_schedule"] = state["schedule"]
         users.append(user)
-        series.append({"_id": user_id, "user_id": user_id, "state": [state]})
+        series.append({"_id": user_id, **meeting_series.new_series(user_id, state)})
     return users, series
-
-
-def wheel_docs(series: list[dict]) -> list[dict]:
-    slots: dict[datetime, dict] = {}
-    for doc in series:
-        due = doc["state"][0]["next_due_at"]
-        start = meeting_due.slot_start(due)
-        slots.setdefault(start, {})[meeting_due.entry_key(doc["_id"], due)] = due
-    docs = [
-        {"_id": f"slot:{meeting_due.slot_name(s)}", "start": s, "due": due}
-        for s, due in slots.items()
-    ]
-    directory = {meeting_due.slot_name(s): True for s in slots}
-    return [*docs, {"_id": meeting_due.DIRECTORY, "slots": directory}]
 
 
 async def seed(path: Path, users: list[dict], series: list[dict]) -> dict:
@@ -100,17 +86,16 @@ async def seed(path: Path, users: list[dict], series: list[dict]) -> dict:
     from mongoeco.engines.sqlite import SQLiteEngine
 
     client = AsyncMongoClient(SQLiteEngine(str(path)), pymongo_profile="auto-installed")
-    wheel = wheel_docs(series)
     async with client:
         db = client[DB_NAME]
         # Before the users: built over 3,000 existing users, mongoeco takes ~1 min for this
         # unique index (10,000: many), while inserts keep an existing one at no visible cost.
         await db.users.create_index([("email", 1)], unique=True, name="email_unique")
-        for name, docs in (("users", users), ("meeting_series", series), ("meeting_due", wheel)):
+        for name, docs in (("users", users), ("meeting_series", series)):
             for offset in range(0, len(docs), 500):
                 await db[name].insert_many(docs[offset : offset + 500])
     meetings_stored = sum(len(d["state"][0]["meetings"]) for d in series)
-    return {"users": len(users), "meetings": meetings_stored, "wheel_docs": len(wheel)}
+    return {"users": len(users), "meetings": meetings_stored}
 
 
 async def timed(samples: list[float], call: Callable[[], Awaitable[object]]) -> object:
@@ -199,7 +184,6 @@ async def measure(series: list[dict], now: datetime) -> dict:
             ),
         )
     notes["series_after"] = await db.meeting_series.estimated_document_count()
-    notes["wheel_docs_after"] = await db.meeting_due.estimated_document_count()
     await db_client.close_clients()
     return {"ops": {key: summary(values) for key, values in samples.items()}, "notes": notes}
 

@@ -2,21 +2,20 @@
 
 `tick(now)` is one pass, and the clock is its argument (tests never sleep):
 
-1. read the due wheel (goalgetter/data/meeting_due.py): which series are due by `now`; a few
-   exact-`_id` reads, however many series are stored;
-2. read those series, CHUNK at a time in one read of their `_id`s (in random order), plan
-   each one's transitions once (goalgetter/data/meeting_state.advance), read at once the
-   people who get mail from it, and register where each will be due next, batched by slot;
-3. write the chunk's plans (goalgetter/data/meeting_series.write_plans): what they archive in
-   one bulk write, then each series' compare-and-set, all in one more: scheduled → active at
+1. read the series due by `now`: one read of the `due_at` index (meeting_series.due_states),
+   in random order, CHUNK at a time: plan each one's transitions once
+   (goalgetter/data/meeting_state.advance) and read at once the people who get mail from it;
+2. write the chunk's plans (goalgetter/data/meeting_series.write_plans): what they archive in
+   one bulk write, then each series' compare-and-set, all in one more (each also sets the
+   series' `due_at` to where it will be due next): scheduled → active at
    the start, active → completed when the chat window closes (end + WINDOW_AFTER) if the
    user came, or missed if nobody did, straight to completed/missed when the app was down
    past that; roll forward so `upcoming` meetings lie ahead. Another process's tick racing
    this one makes some of those compare-and-sets lose: each of those series is re-read and
    re-planned on its own (meeting_series.mutate) and mostly finds nothing left to do, so
    each transition is applied, counted and handed to `on_completed` exactly once; then the
-   chunk's mail is queued in one batch;
-4. forget the handled wheel entries; a series that failed keeps its entry and is retried.
+   chunk's mail is queued in one batch. A series that failed keeps its `due_at` and is
+   found again by the next tick.
 
 `on_completed(user_id, meeting)` is awaited once per meeting this process moved to completed
 (and again, at most twice more, for one whose recap was not stored 15 min later:
@@ -50,13 +49,13 @@ from bson import ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
 
 from goalgetter import calendar_sync, mail_delivery
-from goalgetter.data import counters, meeting_due, meeting_series, outbox, users
+from goalgetter.data import counters, meeting_series, outbox, users
 from goalgetter.data import meeting_state as ms
 from goalgetter.data.client import get_db
 
 log = logging.getLogger(__name__)
 
-CHUNK = 200  # series read, planned and registered together
+CHUNK = 200  # series planned and written together
 HOOK_CONCURRENCY = 8  # recaps written at once
 OnCompleted = Callable[[ObjectId, dict], Awaitable[None]]
 
@@ -65,7 +64,6 @@ OnCompleted = Callable[[ObjectId, dict], Awaitable[None]]
 class TickReport:
     """What one tick did. `transitions` counts "<from>-><to>" pairs."""
 
-    entries: int = 0  # due-wheel entries handled
     series: int = 0  # series read
     transitions: Counter = dataclasses.field(default_factory=Counter)
     created: int = 0  # meetings added by rolling forward
@@ -116,24 +114,16 @@ async def tick(now: datetime, *, on_completed: OnCompleted | None = None) -> Tic
     """One pass over every series due by `now` (see the module docstring)."""
     _check_now(now)
     db, report = get_db(), TickReport()
-    slots, listed = await meeting_due.wheel(db, now)
-    due = list({u: None for slot in slots for u, t in slot.entries.values() if t <= now})
+    states = await meeting_series.due_states(db, now)
+    due = list(states)
     # Another process's tick sees the same list: in its own order, the two mostly take
     # different series first instead of contending for each one in turn.
     random.shuffle(due)
-    handled: set[ObjectId] = set()
     completed: list[tuple[ObjectId, dict]] = []
     try:
         for offset in range(0, len(due), CHUNK):
-            chunk = due[offset : offset + CHUNK]
-            handled |= await _tick_chunk(db, chunk, now, report, completed, listed)
-        done = {
-            slot.key: (slot, {k for k, (u, t) in slot.entries.items() if t <= now and u in handled})
-            for slot in slots
-        }
-        report.entries += sum(len(keys) for _, keys in done.values())
-        # One directory write for every slot the tick empties, not one per slot.
-        await meeting_due.forget(db, done, now)
+            chunk = {u: states[u] for u in due[offset : offset + CHUNK]}
+            await _tick_chunk(db, chunk, now, report, completed)
     finally:
         # Stored transitions get their hooks even when the rest of the tick failed.
         if on_completed is not None:
@@ -174,41 +164,29 @@ class _Chunk:
 
 async def _tick_chunk(
     db: AsyncDatabase,
-    user_ids: list[ObjectId],
+    states: dict[ObjectId, dict],
     now: datetime,
     report: TickReport,
     completed: list[tuple[ObjectId, dict]],
-    listed: set[str],
-) -> set[ObjectId]:
-    # One read for the chunk's series; each is planned once, and that plan is what its
-    # compare-and-set writes unless another writer got in first.
-    states = await meeting_series.read_states(db, user_ids)
+) -> None:
+    # Each series is planned once, and that plan is what its compare-and-set writes unless
+    # another writer got in first.
     report.series += len(states)
     plans = {u: meeting_series.plan(state, _advance(now), now) for u, state in states.items()}
-    # Registered before any series is written (a crash then leaves a harmless extra entry);
-    # also for series with nothing to do, which heals a registration lost to a crash.
-    due = {u: p.draft["next_due_at"] for u, p in plans.items()}
-    await meeting_due.register(
-        db, [(u, t) for u, t in due.items() if t is not None], now, listed=listed
-    )
     mailed = [u for u, p in plans.items() if p.created or p.result[2]]
     people = await users.get_users(mailed) if mailed else {}
-    handled = {u for u in user_ids if u not in states}
     chunk = _Chunk(now, report, completed, people)
     try:
         written = await _write_plans(db, plans, now)
         for user_id, planned in plans.items():
             try:
                 if not planned.unchanged:
-                    applied = written.get(user_id) or await _retry(user_id, due[user_id], chunk)
-                    _record(user_id, applied, chunk)
-                handled.add(user_id)
+                    _record(user_id, written.get(user_id) or await _retry(user_id, chunk), chunk)
             except Exception:
                 report.failed += 1
                 log.exception("Meeting series of %s: tick failed; retried next tick", user_id)
     finally:
         await _finish_chunk(chunk)
-    return handled
 
 
 async def _write_plans(
@@ -223,15 +201,11 @@ async def _write_plans(
         return {}
 
 
-async def _retry(
-    user_id: ObjectId, due: datetime | None, chunk: _Chunk
-) -> meeting_series.Applied | None:
+async def _retry(user_id: ObjectId, chunk: _Chunk) -> meeting_series.Applied | None:
     """A series whose compare-and-set in the chunk's bulk write lost to another writer:
     re-read, re-planned and written on its own (mostly finding nothing left to do)."""
     chunk.report.conflicts += 1
-    applied = await meeting_series.mutate(
-        user_id, _advance(chunk.now), now=chunk.now, registered=due
-    )
+    applied = await meeting_series.mutate(user_id, _advance(chunk.now), now=chunk.now)
     mails = applied is not None and applied.written and (applied.created or applied.result[2])
     if mails and user_id not in chunk.people:  # the re-plan mails someone the first did not
         chunk.people[user_id] = await users.get_user(user_id)

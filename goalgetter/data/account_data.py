@@ -2,7 +2,7 @@
 
 A collection whose documents carry the person's `user_id` is listed in OWNED_BY_FIELD, one
 keyed by their id in OWNED_BY_ID; those that keep the person inside shared documents (the
-mail's pending list, the scheduler's due wheel) or need more than a delete have their own
+mail's pending list, the milestone nudges' due list) or need more than a delete have their own
 functions. The deletion test walks every collection the app writes, so a new one that is
 not listed here fails it.
 """
@@ -15,7 +15,6 @@ from goalgetter.data import (
     calendar_feeds,
     chat_messages,
     identities,
-    meeting_due,
     milestone_due,
     oauth_flows,
     outbox,
@@ -35,7 +34,6 @@ async def delete_owned(user_id: ObjectId) -> dict[str, int]:
     counts = {
         "chat_messages": await chat_messages.clear_history(user_id),
         "outbox": await outbox.delete_user_mail(user_id),
-        "due": await meeting_due.forget_user(db, user_id),
         "milestones_due": await milestone_due.forget_user(user_id),
         "shares": await shares.delete_user_shares(user_id),
         "calendar_feeds": await calendar_feeds.delete_user_feeds(user_id),

@@ -1,10 +1,10 @@
 """Check-in meetings: the API the app calls (tracking, the meeting actions, the gate's read).
 
 Storage is goalgetter/data/meeting_series.py (one document per tracking user, every write one
-compare-and-set on its revision), the pure steps are goalgetter/data/meeting_state.py, and
-goalgetter/data/meeting_due.py tells the scheduler which series are due. Designed for the
-embedded store's measured behaviour (see those modules): everything here reads and writes by
-exact `_id`, except start_tracking's one-off update of the user's draft goals. Measured with
+compare-and-set on its revision, which also keeps its `due_at` for the scheduler), the pure
+steps are goalgetter/data/meeting_state.py. Designed for the embedded store's measured
+behaviour (see those modules): everything here reads and writes by exact `_id`, except
+start_tracking's one-off update of the user's draft goals. Measured with
 10,000 tracking users (bench/scheduler.py, mongoeco SQLite over the wire): the send path's
 `gate_view` is two exact-`_id` reads (user, then in tracking the series), p50 6 ms / p95 8 ms,
 and each claim (mark_attended, claim_greeting) one read and one compare-and-set, p50 17-18 ms.
@@ -30,7 +30,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from goalgetter.data import counters, goal_lists, meeting_due
+from goalgetter.data import counters, goal_lists
 from goalgetter.data import meeting_state as ms
 from goalgetter.data.client import get_db
 from goalgetter.data.conditional import set_when
@@ -39,6 +39,7 @@ from goalgetter.data.meeting_series import (
     SeriesBusy,
     check_now,
     mutate,
+    new_series,
     parse_meeting_id,
     read_archive,
     read_state,
@@ -135,14 +136,12 @@ async def _create_series(
     db: AsyncDatabase, user_id: ObjectId, schedule: Schedule, now: datetime, upcoming: int
 ) -> dict:
     state = ms.new_state(schedule, now=now, upcoming=upcoming)
-    if state["next_due_at"] is not None:
-        await meeting_due.register(db, [(user_id, state["next_due_at"])], now)
     # An upsert on the bare `_id` rather than insert_one: the same "first one wins", at a
     # third of the cost on the embedded store (bench/scheduler.py).
     try:
         created = await db.meeting_series.update_one(
             {"_id": user_id},
-            {"$setOnInsert": {"user_id": user_id, "state": [state]}},
+            {"$setOnInsert": new_series(user_id, state)},
             upsert=True,
         )
     except DuplicateKeyError:  # two upserts racing: the other one inserted

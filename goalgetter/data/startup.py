@@ -10,6 +10,7 @@ from goalgetter.data.client import close_clients, configure, get_db
 from goalgetter.data.embedded_store import EmbeddedStore
 from goalgetter.data.goal_lists import add_missing_lists
 from goalgetter.data.indexes import ensure_indexes
+from goalgetter.data.meeting_series import add_missing_due_at
 from goalgetter.data.sessions import add_missing_session_lists
 from goalgetter.data.templates import seed_templates
 from goalgetter.data.users import add_missing_email_keys
@@ -34,6 +35,7 @@ async def database_lifespan():
     await add_missing_email_keys()
     await add_missing_lists()
     await add_missing_session_lists()
+    await add_missing_due_at()
     try:
         yield
     finally:

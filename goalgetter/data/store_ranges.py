@@ -17,7 +17,7 @@ the instants do; the bound is encoded the same way. Whether anything else is sto
 asked of the same index on every query (two range reads of it, never a scan of the rows
 holding dates), so no cached fact can go stale.
 
-Taken only for a field with a single-field index, at the top level, never `_id`, and a bound
+Taken only for a field that an index has first, at the top level, never `_id`, and a bound
 that is a date; anything else goes to the engine unchanged.
 tests/integration/store_script_ranges.py checks the answers against the released engine, with
 and without other values stored at the field.
@@ -66,6 +66,12 @@ def ordered_date_text(value: object) -> str | None:
     return text if ordered else None
 
 
+def leads_an_index(engine: SQLiteEngine, db_name: str, coll_name: str, field: str) -> bool:
+    """Whether an index of the collection has `field` first (its expression index then
+    begins with the field's type and value, after the namespace)."""
+    return any(index["fields"][:1] == [field] for index in engine._load_indexes(db_name, coll_name))
+
+
 def holds_dates_only(engine: SQLiteEngine, db_name: str, coll_name: str, field: str) -> bool:
     """Whether every value stored at `field` in the collection is a date (missing is fine):
     a read of the index's type ranges before and after 'datetime', each stopping at the
@@ -93,7 +99,7 @@ def patch_indexed_date_ranges() -> None:
             and "." not in plan.field
             and plan.field != "_id"
             and ordered_date_text(plan.value) is not None
-            and self._find_scalar_index(db_name, coll_name, plan.field) is not None
+            and leads_an_index(self, db_name, coll_name, plan.field)
             and holds_dates_only(self, db_name, coll_name, plan.field)
         ):
             return _translate_same_type_comparison(operator, plan.field, plan.value)

@@ -15,14 +15,12 @@ runs two granian workers (GRANIAN_WORKERS=2), A one. Rate limits are on. In one 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import re
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,11 +28,10 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
-from pymongo import AsyncMongoClient, MongoClient
+from pymongo import MongoClient
 from reflex_base.utils.format import format_event_handler
 
 from goalgetter.coach.recap import RECAP_REQUEST
-from goalgetter.data import meeting_due
 from goalgetter.state.goals import GoalsState
 from tests.e2e.conftest import WAIT_MS
 from tests.e2e.flows import (
@@ -225,10 +222,8 @@ def test_the_schedulers_of_both_processes_apply_each_transition_once(
         moved[f"state.0.meetings.{index}.start"] = start
         moved[f"state.0.meetings.{index}.end"] = start + timedelta(minutes=minutes)
     moved["state.0.meetings.0.attended_at"] = now - timedelta(minutes=100)
+    moved["due_at"] = now  # due now, as the app's own writers would have said
     pair.db.meeting_series.update_one({"_id": user_id}, {"$set": moved})
-    # In a thread of its own: Playwright's event loop runs in this one.
-    with ThreadPoolExecutor(1) as thread:
-        thread.submit(asyncio.run, _due_now(pair, user_id, now)).result()
 
     def meetings() -> list[dict]:
         return pair.db.meeting_series.find_one({"_id": user_id})["state"][0]["meetings"]
@@ -259,15 +254,6 @@ def test_the_schedulers_of_both_processes_apply_each_transition_once(
     logged = _logged_transitions(pair.logs) - before
     assert logged == Counter({"scheduled->completed": 1, "scheduled->active": 1}), logged
     assert [m["status"] for m in meetings()[:3]] == ["completed", "active", "scheduled"]
-
-
-async def _due_now(pair: Pair, user_id, now: datetime) -> None:
-    """Tells the due wheel the series is due now, as the app's own writers do."""
-    client = AsyncMongoClient(pair.mongo_uri, tz_aware=True)
-    try:
-        await meeting_due.register(client[pair.db_name], [(user_id, now)], now)
-    finally:
-        await client.close()
 
 
 def _try_sign_in(context: BrowserContext, base_url: str, email: str, password: str):

@@ -7,18 +7,20 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from bson import ObjectId
 
 from goalgetter import scheduler
 from goalgetter.data import client as db_client
-from goalgetter.data import meeting_due, meetings, users
+from goalgetter.data import meeting_series, meetings, users
 from goalgetter.data.meeting_state import KEEP_FINISHED, RECAP_ATTEMPTS, RECAP_RETRY
 from goalgetter.domain.meetings import WINDOW_AFTER
 from goalgetter.domain.recurrence import parse_schedule
 from goalgetter.scheduler import TickReport, tick
 from goalgetter.scheduler_service import MeetingScheduler
+from tests.integration.command_log import watching
 
 T0 = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)  # Monday; meetings Mondays 09:00-09:45 UTC
 START, END = T0 + timedelta(hours=1), T0 + timedelta(hours=1, minutes=45)
@@ -361,73 +363,89 @@ async def test_a_check_in_completed_by_hand_gets_its_recap_asked_again_if_lost(d
     assert report.recaps_retried == 1 and recaps.calls == [(user, first["id"])]
 
 
-async def test_the_due_wheel_lists_exactly_the_slots_that_hold_something(db):
-    """Ticks empty and delete finished slots and drop them from the directory in one write:
-    afterwards every listed slot exists and every slot that exists is listed."""
-    for n in range(3):
-        await tracking_user(n, now=T0 + timedelta(minutes=20 * n))
-    for hours in (2, 5, 30, 24 * 8):
-        await tick(T0 + timedelta(hours=hours))
-        directory = await db.meeting_due.find_one({"_id": meeting_due.DIRECTORY}) or {}
-        listed = {f"slot:{name}" for name in directory.get("slots", {})}
-        stored = {doc["_id"] async for doc in db.meeting_due.find({"_id": {"$ne": "directory"}})}
-        assert listed == stored and stored
-        now = T0 + timedelta(hours=hours)
-        finished = [s for s in stored if datetime.fromisoformat(s[5:] + "+00:00") < now
-                    - meeting_due.SLOT - meeting_due.SLOT_GRACE]  # fmt: skip
-        assert finished == []
+async def stored_due(user: ObjectId) -> tuple[datetime | None, datetime | None]:
+    """The series' `due_at` and its state's next_due_at, as stored."""
+    doc = await db_client.get_db().meeting_series.find_one({"_id": user})
+    return doc.get("due_at"), doc["state"][0]["next_due_at"]
 
 
-async def test_the_wheel_takes_more_entries_at_once_than_one_store_write_can_name(db):
-    """The embedded store writes N fields as one SQLite function call of about 2N arguments
-    and refuses more than 127: a catch-up tick registering 150 series in 150 slots, or
-    forgetting 150 entries of one slot, must still go through."""
-    now = T0
-    spread = [(ObjectId(), now + meeting_due.SLOT * (n + 1)) for n in range(150)]
-    await meeting_due.register(db, spread, now)
-    later = spread[-1][1]
-    slots = await meeting_due.due_slots(db, later)
-    assert sorted(u for s in slots for u, _ in s.entries.values()) == sorted(u for u, _ in spread)
-    crowd = [(ObjectId(), later + timedelta(seconds=n)) for n in range(150)]
-    await meeting_due.register(db, crowd, later)
-    end = later + meeting_due.SLOT + meeting_due.SLOT_GRACE
-    slots = await meeting_due.due_slots(db, end)
-    assert len(slots) == 150 and len(slots[-1].entries) == 151  # the crowd and spread's last
-    handled = {slot.key: (slot, set(slot.entries)) for slot in slots}
-    assert await meeting_due.forget(db, handled, end) == 150
-    assert await meeting_due.due_slots(db, end) == []
-    directory = await db.meeting_due.find_one({"_id": meeting_due.DIRECTORY})
-    assert directory["slots"] == {}
-
-
-async def test_a_slot_listed_but_gone_is_written_again_and_listed(db):
-    """The tick writes slots it saw listed without an upsert; one deleted in between (by a
-    process whose clock runs ahead) is created and listed again, so no entry is lost."""
-    user, at = ObjectId(), T0 + timedelta(hours=1)
-    await meeting_due.register(db, [(ObjectId(), at)], T0)
-    slots, listed = await meeting_due.wheel(db, at)
-    name = meeting_due.slot_name(at)
-    assert name in listed and [s.key for s in slots] == [name]
-    await db.meeting_due.delete_one({"_id": f"slot:{name}"})
-    await db.meeting_due.update_one(
-        {"_id": meeting_due.DIRECTORY}, {"$unset": {f"slots.{name}": ""}}
+async def test_due_at_is_written_with_every_state_and_gone_when_nothing_is_due(db):
+    user = await tracking_user()
+    due, planned = await stored_due(user)
+    assert due == planned == START - timedelta(hours=24)  # the first reminder
+    first = (await meetings.series(user))["meetings"][0]["id"]
+    assert await meetings.mark_attended(user, first, START + timedelta(minutes=1))
+    await tick(START)
+    due, planned = await stored_due(user)
+    assert due == planned == END + WINDOW_AFTER
+    assert await meetings.cancel(
+        user, (await meetings.series(user))["meetings"][1]["id"], now=START
     )
-    await meeting_due.register(db, [(user, at)], T0, listed=listed)
-    [slot] = await meeting_due.due_slots(db, at)
-    assert [u for u, _ in slot.entries.values()] == [user]
+    due, planned = await stored_due(user)
+    assert due == planned
+
+    def nothing_ahead(state: dict) -> None:
+        state.update(upcoming=0, meetings=[], next_due_at=None)
+
+    written = await meeting_series.mutate(user, nothing_ahead, now=START)
+    assert written.written and written.state["next_due_at"] is None
+    doc = await db.meeting_series.find_one({"_id": user})
+    assert "due_at" not in doc and doc["state"][0]["next_due_at"] is None
 
 
-async def test_a_directory_written_with_starts_as_values_is_still_read(db):
-    """The directory lists a slot by name alone (its start is the name); one written before,
-    with each slot's start as its value, still leads the tick to exactly its due slots."""
-    early, late = ObjectId(), ObjectId()
-    await meeting_due.register(db, [(early, T0), (late, T0 + timedelta(hours=3))], T0)
-    directory = await db.meeting_due.find_one({"_id": meeting_due.DIRECTORY})
-    assert set(directory["slots"].values()) == {True}
-    older = {name: meeting_due.start_of(name) for name in directory["slots"]}
-    await db.meeting_due.replace_one({"_id": meeting_due.DIRECTORY}, {"slots": older})
-    [slot] = await meeting_due.due_slots(db, T0 + timedelta(minutes=1))
-    assert slot.start == meeting_due.slot_start(T0)
-    assert [u for u, _ in slot.entries.values()] == [early]
-    later = await meeting_due.due_slots(db, T0 + timedelta(hours=3))
-    assert [u for s in later for u, _ in s.entries.values()] == [early, late]
+async def test_a_tick_finds_exactly_the_series_due_by_its_clock(db, mongo_uri):
+    """One read of the `due_at` index: a series due exactly now is in, one due a second
+    later is not, whatever the clock's zone."""
+    people = [await tracking_user(n) for n in range(3)]
+    reminders = START - timedelta(hours=24)
+    at = [reminders - timedelta(minutes=5), reminders, reminders + timedelta(seconds=1)]
+    for user, due in zip(people, at, strict=True):
+        await db.meeting_series.update_one({"_id": user}, {"$set": {"due_at": due}})
+    in_tokyo = reminders.astimezone(ZoneInfo("Asia/Tokyo"))
+    async with watching(mongo_uri) as commands:
+        found = await meeting_series.due_states(db_client.get_db(), in_tokyo)
+    assert set(found) == set(people[:2])
+    assert [c for c, _ in commands.filters] == ["meeting_series"]
+    assert (await tick(reminders)).series == 2
+    assert set(await meeting_series.due_states(db_client.get_db(), reminders)) == set()
+    assert (await stored_due(people[2]))[0] == at[2]
+
+
+async def test_a_long_backlog_is_taken_a_bounded_number_at_a_time(db, monkeypatch):
+    people = [await tracking_user(n) for n in range(5)]
+    monkeypatch.setattr(meeting_series, "DUE_AT_ONCE", 2)
+    back = T0 + timedelta(weeks=2)
+    seen = [(await tick(back)).series for _ in range(4)]
+    assert seen == [2, 2, 1, 0]
+    for user in people:
+        due, planned = await stored_due(user)
+        assert due == planned > back
+
+
+async def test_a_series_whose_write_failed_is_found_again_by_the_next_tick(db, monkeypatch):
+    user = await tracking_user()
+    reminders = START - timedelta(hours=24)
+
+    async def failing(*_args, **_kwargs):
+        raise RuntimeError("the store went away mid-write")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(meeting_series, "write_plans", failing)
+        patched.setattr(meeting_series, "mutate", failing)
+        assert (await tick(reminders)).failed == 1
+    assert (await stored_due(user))[0] == reminders  # untouched: still due
+    assert (await tick(reminders)).series == 1
+    assert (await stored_due(user))[0] > reminders
+
+
+async def test_series_stored_before_due_at_get_it_once_and_the_old_wheel_goes(db):
+    people = [await tracking_user(n) for n in range(3)]
+    await db.meeting_series.update_many({}, {"$unset": {"due_at": ""}})
+    await db.meeting_due.insert_one({"_id": "directory", "slots": {}})
+    assert await meeting_series.add_missing_due_at() == 3
+    for user in people:
+        due, planned = await stored_due(user)
+        assert due == planned is not None
+    assert "meeting_due" not in await db.list_collection_names()
+    await db.meeting_series.update_one({"_id": people[0]}, {"$unset": {"due_at": ""}})
+    assert await meeting_series.add_missing_due_at() == 0  # once per database

@@ -5,12 +5,9 @@ first is left out, re-read and re-planned, and nothing is applied twice or lost.
 from __future__ import annotations
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
-
-from bson import ObjectId
 
 from goalgetter import scheduler
-from goalgetter.data import meeting_due, meeting_series, meetings
+from goalgetter.data import meeting_series, meetings
 from goalgetter.data import meeting_state as ms
 from goalgetter.data.client import get_db
 from tests.integration.command_log import watching
@@ -46,9 +43,10 @@ async def test_a_batch_reports_the_writes_that_applied_and_leaves_the_one_that_l
         assert stored[user]["write_ids"] == stored[people[2]]["write_ids"]
         assert stored[user]["meetings"][0]["status"] == "completed"
 
-    # The tick finds nothing left to do for any of them: each transition applied once.
+    # Each write moved its series' due_at on: the tick finds none of them due any more.
     report = await scheduler.tick(LATER)
-    assert report.series == 3 and not report.transitions and report.conflicts == 0
+    assert report.series == 0 and not report.transitions and report.conflicts == 0
+    assert all(s["next_due_at"] > LATER for s in stored.values())
 
 
 async def test_when_all_apply_nothing_is_read_back_and_the_ids_outlive_other_writes(db, mongo_uri):
@@ -66,31 +64,3 @@ async def test_when_all_apply_nothing_is_read_back_and_the_ids_outlive_other_wri
         assert set(await meeting_series.write_plans(db, {user: plan}, LATER)) == {user}
     ids = (await meetings.series(user))["write_ids"]
     assert len(ids) == meeting_series.RECENT_WRITE_IDS and batch not in ids
-
-
-async def test_the_wheel_reads_the_begun_slots_at_once_and_registers_in_one_write(db, mongo_uri):
-    """A tick reads the directory and then every slot that has begun by its clock in one
-    query (a slot beginning exactly then included, the next one not, whatever the clock's
-    zone); registrations for slots already listed go in one write, with nothing else."""
-    people = [ObjectId() for _ in range(4)]
-    dues = [T0 - timedelta(hours=2), T0 - timedelta(minutes=20), T0, T0 + timedelta(seconds=1)]
-    await meeting_due.register(db, list(zip(people, dues, strict=True)), T0 - timedelta(days=1))
-    in_tokyo = (T0 + timedelta(seconds=1)).astimezone(ZoneInfo("Asia/Tokyo"))
-    async with watching(mongo_uri) as commands:
-        slots, listed = await meeting_due.wheel(get_db(), in_tokyo)
-    assert [u for s in slots for u, _ in s.entries.values()] == people  # T0 + 1s is in T0's
-    assert [c for c, _ in commands.filters] == ["meeting_due", "meeting_due"]
-    [just_before] = [await meeting_due.due_slots(db, T0 - timedelta(seconds=1))]
-    assert [u for s in just_before for u, _ in s.entries.values()] == people[:2]
-
-    later = [(u, T0 + timedelta(hours=n)) for n, u in enumerate(people[:3])]
-    await meeting_due.register(db, later, T0)  # new slots: written, then listed
-    _, listed = await meeting_due.wheel(db, T0)
-    again = [(u, at + timedelta(minutes=1)) for u, at in later]
-    async with watching(mongo_uri) as commands:
-        await meeting_due.register(get_db(), again, T0, listed=listed)
-    [write] = commands.writes("meeting_due")
-    assert len(write["updates"]) == 3 and not any(u.get("upsert") for u in write["updates"])
-    slots = await meeting_due.due_slots(db, T0 + timedelta(hours=3))
-    stored = sorted((u, at) for s in slots for u, at in s.entries.values() if at >= T0)
-    assert stored == sorted([*later, *again, *zip(people[2:], dues[2:], strict=True)])
