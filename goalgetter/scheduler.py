@@ -6,16 +6,16 @@
    in random order, CHUNK at a time: plan each one's transitions once
    (goalgetter/data/meeting_state.advance) and read at once the people who get mail from it;
 2. write the chunk's plans (goalgetter/data/meeting_series.write_plans): what they archive in
-   one bulk write, then each series' compare-and-set, all in one more (each also sets the
-   series' `due_at` to where it will be due next): scheduled → active at
-   the start, active → completed when the chat window closes (end + WINDOW_AFTER) if the
-   user came, or missed if nobody did, straight to completed/missed when the app was down
-   past that; roll forward so `upcoming` meetings lie ahead. Another process's tick racing
-   this one makes some of those compare-and-sets lose: each of those series is re-read and
-   re-planned on its own (meeting_series.mutate) and mostly finds nothing left to do, so
-   each transition is applied, counted and handed to `on_completed` exactly once; then the
-   chunk's mail is queued in one batch. A series that failed keeps its `due_at` and is
-   found again by the next tick.
+   one bulk write, then each series' compare-and-set, all in one more, each also moving the
+   series' `due_at` on to when it is next due: scheduled → active at the start, active →
+   completed when the chat window closes (end + WINDOW_AFTER) if the user came, or missed
+   if nobody did, straight to completed/missed when the app was down past that; roll
+   forward so `upcoming` meetings lie ahead. Another process's tick racing this one makes
+   some of those compare-and-sets lose: each of those series is re-read and re-planned on
+   its own (meeting_series.mutate) and mostly finds nothing left to do, so each transition
+   is applied, counted and handed to `on_completed` exactly once; then the chunk's mail is
+   queued in one batch. A series that failed keeps its `due_at` and is found again by the
+   next tick.
 
 `on_completed(user_id, meeting)` is awaited once per meeting this process moved to completed
 (and again, at most twice more, for one whose recap was not stored 15 min later:
@@ -25,12 +25,13 @@ transitions are stored, several at a time, so a slow model delays no transition 
 MeetingScheduler runs each as a task of its own, so no later tick waits for them either); a
 crash in between delays that recap until it is asked for again, and never loses the state.
 
-Cost (python -m bench.scale, mongoeco SQLite over the wire, this 2-core machine): 3.9-9.1 ms
-(p50) for a tick with nothing due; 5.4-7.5 ms (p50) per due series at 10,000 and at 1,000
-series stored, nearly all of it the store's fixed cost per statement (a compare-and-set
-~2-3 ms, about two thirds of a mail, half a wheel write and some archive per series, plus
-the tick's few fixed reads and writes), in bulk writes per chunk, so users' requests
-interleave with a tick instead of waiting behind one long scan.
+Cost (python -m bench.scale, mongoeco SQLite over the wire, this 2-core machine): 2.8-4.0 ms
+(p50) for a tick with nothing due (the one read of the index); 4.8-5.9 ms (p50) per due
+series at 1,000 series stored and 6.0-6.4 ms at 10,000, nearly all of it the store's fixed
+cost per statement (a compare-and-set ~2.5-3.5 ms, about two thirds of a mail and some
+archive per series, plus the chunk's reads and the tick's few fixed writes), in bulk writes
+per chunk, so users' requests interleave with a tick instead of waiting behind one long
+scan.
 
 goalgetter/scheduler_service.py runs `tick` every TICK_SECONDS in each backend process.
 """
