@@ -137,7 +137,7 @@ async def add_missing_due_at() -> int:
 def new_series(user_id: ObjectId, state: dict) -> dict:
     """A series document (without its `_id`) holding `state`."""
     due = state["next_due_at"]
-    return {"user_id": user_id, "state": [state], **({"due_at": due} if due else {})}
+    return {"user_id": user_id, "state": [state], **({"due_at": due} if due is not None else {})}
 
 
 @dataclass
