@@ -52,18 +52,20 @@ OPERATORS = {
 _ORDERED_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?")
 
 
-def ordered_date_text(value: object) -> str | None:
-    """The engine's stored text of a date bound, when it has the order-keeping format."""
+def is_ordered_date(value: object) -> bool:
+    """Whether the engine stores this bound as a date in the order-keeping text format."""
     if not isinstance(value, datetime):
-        return None
+        return False
     encoded = DocumentCodec.encode(value)
     if not DocumentCodec._is_tagged_value(encoded):
-        return None
+        return False
     payload = encoded[DocumentCodec._MARKER]
     text = payload.get(DocumentCodec._VALUE)
-    kind = payload.get(DocumentCodec._TYPE)
-    ordered = kind == "datetime" and isinstance(text, str) and _ORDERED_TEXT.fullmatch(text)
-    return text if ordered else None
+    return (
+        payload.get(DocumentCodec._TYPE) == "datetime"
+        and isinstance(text, str)
+        and _ORDERED_TEXT.fullmatch(text) is not None
+    )
 
 
 def leads_an_index(engine: SQLiteEngine, db_name: str, coll_name: str, field: str) -> bool:
@@ -98,7 +100,7 @@ def patch_indexed_date_ranges() -> None:
             operator is not None
             and "." not in plan.field
             and plan.field != "_id"
-            and ordered_date_text(plan.value) is not None
+            and is_ordered_date(plan.value)
             and leads_an_index(self, db_name, coll_name, plan.field)
             and holds_dates_only(self, db_name, coll_name, plan.field)
         ):
