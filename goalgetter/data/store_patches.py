@@ -46,6 +46,10 @@ version, so an upgrade fails loudly at start-up instead of misbehaving.
      not every row of the collection (store_keyed.py)
  19  a date range (`$lt`, `$lte`, `$gt`, `$gte`) on an indexed top-level field reads the
      index's range, not every row (store_ranges.py)
+ 20  the engine's steps run on the store's event loop, not in a pool of threads that the
+     one SQLite connection serializes anyway (store_loop.py)
+ 21  decoding a stored document no longer inspects the codec's signature each time
+     (store_codec.py)
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ from mongoeco.engines.sqlite_query import (
 )
 
 from goalgetter.data.store_codec import (
+    patch_decode_signature,
     patch_document_copies,
     patch_encode_validation,
     patch_fresh_images,
@@ -78,6 +83,7 @@ from goalgetter.data.store_features import (
 from goalgetter.data.store_indexes import patch_entry_lookups, patch_partial_indexes
 from goalgetter.data.store_inserts import patch_batched_inserts
 from goalgetter.data.store_keyed import is_plain_id, patch_id_and_more, plain_read
+from goalgetter.data.store_loop import patch_steps_on_loop
 from goalgetter.data.store_positional import patch_positional_updates_in_sql
 from goalgetter.data.store_ranges import patch_indexed_date_ranges
 
@@ -348,6 +354,8 @@ _PATCHES = {
     17: patch_fresh_images,
     18: patch_id_and_more,
     19: patch_indexed_date_ranges,
+    20: patch_steps_on_loop,
+    21: patch_decode_signature,
 }
 
 

@@ -11,16 +11,21 @@ import uuid
 import pytest
 from bson import SON, Binary, Decimal128, Int64, ObjectId, Regex
 from mongoeco.core import codec
+from mongoeco.core.codec import DocumentCodec
 from mongoeco.engines.results import MutationOutcome
+from mongoeco.engines.sqlite import SQLiteEngine
 from mongoeco.types import UpdateResult
 from mongoeco.wire import bson_bridge
 
 from goalgetter.data.store_codec import (
     FreshImagesOutcome,
+    decode_codec_payload,
     document_copy,
     loses_nonfinite,
     plain_scalar_encoders,
+    released_decode_codec_payload,
     released_loses_nonfinite,
+    takes_wrappers_flag,
     validate_once,
 )
 
@@ -173,3 +178,27 @@ def test_an_outcome_the_released_class_refuses_is_refused_as_well(arguments):
     assert str(fresh.value) == str(released.value)
     with pytest.raises(ValueError, match="commit sequence"):
         FreshImagesOutcome(UpdateResult(1, 0), {"_id": 1}, {"_id": 1}, commit_sequence=3)
+
+
+class PlainCodec:
+    """A codec whose decode takes no `preserve_bson_wrappers`: called without it."""
+
+    @staticmethod
+    def decode(payload):
+        return {"plain": payload}
+
+
+@pytest.mark.parametrize("preserve", [True, False])
+def test_decoding_answers_as_the_released_and_asks_the_signature_once(preserve):
+    engine = SQLiteEngine(":memory:")  # never connected: only its codec is used
+    payload = DocumentCodec.encode(_document())
+    before = takes_wrappers_flag.cache_info()
+    for _ in range(3):
+        decoded = decode_codec_payload(engine, payload, preserve_bson_wrappers=preserve)
+        assert decoded == released_decode_codec_payload(
+            engine, payload, preserve_bson_wrappers=preserve
+        )
+    after = takes_wrappers_flag.cache_info()
+    assert after.hits - before.hits >= 2 and after.currsize - before.currsize <= 1
+    engine._codec = PlainCodec
+    assert decode_codec_payload(engine, "p", preserve_bson_wrappers=preserve) == {"plain": "p"}
