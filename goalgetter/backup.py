@@ -10,9 +10,10 @@ store runs SQLite in WAL mode, so the copy reads beside its writes), checked wit
 links, reset tokens and the calendar's encrypted grants need the same key after a restore).
 
 Restore writes those files into DATA_DIR, the SQLite file through the same backup API. It
-refuses while the store answers on EMBEDDED_STORE_PORT (stop the app first), refuses a
-backup that fails its integrity check, and keeps a database already there unless --force,
-which moves it aside (`goalgetter.sqlite.before-restore-<time>`), never deletes it.
+refuses while anything accepts connections on EMBEDDED_STORE_PORT (stop the app first; a
+store in a long step answers late), refuses a backup that fails its integrity check, and
+keeps a database already there unless --force, which moves it aside
+(`goalgetter.sqlite.before-restore-<time>`), never deletes it.
 
 Only for the embedded store: with MONGODB_URI set, use that server's own tools (mongodump,
 Atlas backups).
@@ -28,7 +29,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from goalgetter.data.embedded_store import store_answers, store_uri
+from goalgetter.data.embedded_store import store_listening
 from goalgetter.settings import PROJECT_ROOT, Settings, get_settings
 
 DATABASE_FILE = "goalgetter.sqlite"
@@ -100,7 +101,7 @@ def restore(settings: Settings, source: Path, *, force: bool = False) -> Path:
     if not backed_up.is_file():
         raise BackupError(f"No {DATABASE_FILE} in {source}: not a backup folder.")
     _check(backed_up, store_tables=True)
-    if store_answers(store_uri(settings.embedded_store_port)):
+    if store_listening(settings.embedded_store_port):  # a busy store answers late
         raise BackupError(
             f"The store answers on port {settings.embedded_store_port}: stop the app first."
         )

@@ -2,7 +2,10 @@
 
 Used when MONGODB_URI is unset. The app talks to it through the same pymongo code it uses
 for a real MongoDB. The server runs in a separate process because mongoeco serves from one
-event loop and must never share the app's.
+event loop and must never share the app's. The engine's steps run on that loop too (store fix
+20), so a store in the middle of a long step (an index built over a large collection)
+answers a ping late, though it accepts the connection at once: a port that accepts
+connections is waited for (BUSY_WAIT_SECONDS), never taken for a free one.
 
 Run directly: ``python -m goalgetter.data.embedded_store --port 27217 --path data/x.sqlite``
 (``--memory`` for the in-memory engine used by tests). The SQLite engine runs with the fixes
@@ -17,6 +20,7 @@ import contextlib
 import fcntl
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +32,7 @@ from pymongo.errors import PyMongoError
 
 READY_LINE = "embedded-store ready"
 START_TIMEOUT_SECONDS = 30.0
+BUSY_WAIT_SECONDS = 10.0
 STOP_TIMEOUT_SECONDS = 5.0
 
 
@@ -44,6 +49,15 @@ def store_answers(uri: str, timeout_ms: int = 500) -> bool:
         return False
     finally:
         client.close()
+
+
+def store_listening(port: int) -> bool:
+    """Something accepts connections on the store's port: a store, perhaps a busy one."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
 
 
 class EmbeddedStore:
@@ -70,8 +84,19 @@ class EmbeddedStore:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if store_answers(self.uri):
                 return self.uri
+            if store_listening(self.port):
+                self._wait_for_busy_store()
+                return self.uri
             self._spawn()
         return self.uri
+
+    def _wait_for_busy_store(self) -> None:
+        if not store_answers(self.uri, timeout_ms=int(BUSY_WAIT_SECONDS * 1000)):
+            raise RuntimeError(
+                f"Port {self.port} accepts connections but does not answer as the database "
+                f"within {BUSY_WAIT_SECONDS:g} s: another program holds it, or the store is "
+                "stuck. Set EMBEDDED_STORE_PORT or MONGODB_URI, or stop what holds the port."
+            )
 
     def _spawn(self) -> None:
         command = [sys.executable, "-m", "goalgetter.data.embedded_store", "--port", str(self.port)]

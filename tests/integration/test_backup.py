@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -119,6 +120,10 @@ async def test_restore_refuses_while_the_store_runs_and_over_a_database(dirs):
         await db_client.close_clients()
         store.stop()
     before = (live / "goalgetter.sqlite").stat().st_size
+    with socket.create_server(("127.0.0.1", 0)) as busy:  # a store that answers late
+        held = run("restore", copy, data_dir=live, port=busy.getsockname()[1])
+    assert held.returncode == 1 and "stop the app first" in held.stderr
+    assert (live / "goalgetter.sqlite").stat().st_size == before
     over = run("restore", copy, data_dir=live, port=free_port())
     assert over.returncode == 1 and "--force" in over.stderr
     assert (live / "goalgetter.sqlite").stat().st_size == before

@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 from pymongo import MongoClient
 
-from goalgetter.data.embedded_store import EmbeddedStore, store_answers
+from goalgetter.data import embedded_store
+from goalgetter.data.embedded_store import EmbeddedStore, store_answers, store_listening
 from tests.fakes.anthropic_fake import free_port
 
 
@@ -74,3 +75,24 @@ def test_stop_without_start_is_a_no_op(tmp_path):
     store.stop()
     assert store.process is None
     assert not store_answers(store.uri)
+
+
+def test_a_busy_store_is_waited_for_never_started_over(tmp_path, stores, monkeypatch):
+    """A store in a long step accepts connections but answers late (stopped here, SIGSTOP):
+    a second worker waits for it, and never starts a server onto its port."""
+    monkeypatch.setattr(embedded_store, "BUSY_WAIT_SECONDS", 1.0)
+    port, path = free_port(), tmp_path / "busy" / "goalgetter.sqlite"
+    first = EmbeddedStore(port, path)
+    stores.append(first)
+    uri = first.ensure_running()
+    os.kill(first.process.pid, signal.SIGSTOP)
+    try:
+        assert store_listening(port) and not store_answers(uri)
+        second = EmbeddedStore(port, path)
+        stores.append(second)
+        with pytest.raises(RuntimeError, match="accepts connections but does not answer"):
+            second.ensure_running()
+        assert second.process is None
+    finally:
+        os.kill(first.process.pid, signal.SIGCONT)
+    assert second.ensure_running() == uri and second.process is None
