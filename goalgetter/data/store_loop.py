@@ -18,8 +18,8 @@ context (the injected clock among it) is copied as the released code copies it, 
 that sets a context variable does not leak it into the next.
 
 Nothing in the engine waits inside a step for the loop: its locks are taken and released
-within one step, and the scan readers' close still runs in the pool, where the released
-code sends it.
+within one step. A scan reader's close, which the released code sends to the engine's pool
+itself, now runs in the loop's default executor, as no pool is started.
 """
 
 from __future__ import annotations
