@@ -17,6 +17,16 @@ rows anyway. Uniqueness is not enforced by these indexes (the engine checks it i
 Indexes are narrowed when created, when their collection is renamed (the WHERE follows the
 name) and, for stores written before this fix, when the engine connects.
 
+After any change of the schema (an index created, made partial or dropped, a collection
+dropped) the connection that made it forgets the statements it had prepared
+(`patch_schema_changes`). SQLite (3.40 here) re-prepares a cached statement after a schema
+change with the values bound to it at that moment, and when they name a partial index's
+collection the new plan reads that index and keeps it for every later value: `SELECT ...
+WHERE db_name = ? AND coll_name = ?` then answered any other collection with no rows, so
+every read the engine tests in Python (a numeric `_id` with more, `$expr`) found nothing, and
+so would the whole-collection reads that build a new index. A statement prepared after the
+change plans for each value bound to it.
+
 Fix 15 (`patch_entry_lookups`): every write clears the written document's rows in the
 engine's side tables of TTL and multikey index entries, `WHERE collection_id = ? AND
 storage_key = ?`. The engine indexes that pair for its scalar entries only; the TTL table's
@@ -30,10 +40,14 @@ from __future__ import annotations
 import inspect
 import sqlite3
 
+from mongoeco.engines._sqlite_connection import SQLiteConnection
 from mongoeco.engines.sqlite import SQLiteEngine
 from mongoeco.engines.sqlite_query import _quote_sql_string
 
 NAMESPACE = " WHERE db_name = "
+# sqlite3's statement cache per connection (the engine keeps the default).
+STATEMENT_CACHE_SIZE = 128
+SCHEMA_VERBS = ("CREA", "DROP", "ALTE")
 # What the engine's own idx_scalar_index_entries_storage is to its scalar entries.
 ENTRY_LOOKUPS = {
     "goalgetter_ttl_entries_storage": "ttl_index_entries",
@@ -81,6 +95,31 @@ def narrow_indexes(
     return len(stale)
 
 
+def forget_prepared_statements(conn: sqlite3.Connection) -> None:
+    """Drop every statement `conn` has cached (see the module docstring): sqlite3 has no call
+    for it, but its cache keeps the STATEMENT_CACHE_SIZE newest, so as many others evict
+    them."""
+    for n in range(STATEMENT_CACHE_SIZE):
+        sqlite3.Connection.execute(conn, f"SELECT {n}").close()
+
+
+def patch_schema_changes() -> None:
+    released = sqlite3.Connection.execute
+
+    def execute(self, sql, parameters=(), /):
+        cursor = released(self, sql, parameters)
+        # Statements that can change the schema start with one of these; most of them
+        # (CREATE ... IF NOT EXISTS) change nothing, which the schema's version tells.
+        if sql.lstrip()[:4].upper() in SCHEMA_VERBS:
+            version = released(self, "PRAGMA schema_version").fetchone()[0]
+            if version != getattr(self, "schema_version_seen", None):
+                forget_prepared_statements(self)
+                self.schema_version_seen = version
+        return cursor
+
+    SQLiteConnection.execute = execute
+
+
 def patch_partial_indexes() -> None:
     connect = SQLiteEngine._connect_sync
     create_index = SQLiteEngine._create_index_sync
@@ -108,6 +147,7 @@ def patch_partial_indexes() -> None:
     SQLiteEngine._connect_sync = _connect_sync
     SQLiteEngine._create_index_sync = _create_index_sync
     SQLiteEngine._rename_collection_sync = _rename_collection_sync
+    patch_schema_changes()
 
 
 def add_entry_lookups(conn: sqlite3.Connection) -> None:

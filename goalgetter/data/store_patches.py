@@ -50,6 +50,8 @@ version, so an upgrade fails loudly at start-up instead of misbehaving.
      one SQLite connection serializes anyway (store_loop.py)
  21  decoding a stored document no longer inspects the codec's signature each time
      (store_codec.py)
+ 22  an update or delete whose filter names a str / ObjectId `_id` and a condition SQL
+     cannot test tests it on that one row, not on every document (store_keyed.py)
 """
 
 from __future__ import annotations
@@ -82,7 +84,12 @@ from goalgetter.data.store_features import (
 )
 from goalgetter.data.store_indexes import patch_entry_lookups, patch_partial_indexes
 from goalgetter.data.store_inserts import patch_batched_inserts
-from goalgetter.data.store_keyed import is_plain_id, patch_id_and_more, plain_read
+from goalgetter.data.store_keyed import (
+    is_plain_id,
+    patch_id_and_more,
+    patch_keyed_write_selection,
+    plain_read,
+)
 from goalgetter.data.store_loop import patch_steps_on_loop
 from goalgetter.data.store_positional import patch_positional_updates_in_sql
 from goalgetter.data.store_ranges import patch_indexed_date_ranges
@@ -356,6 +363,7 @@ _PATCHES = {
     19: patch_indexed_date_ranges,
     20: patch_steps_on_loop,
     21: patch_decode_signature,
+    22: patch_keyed_write_selection,
 }
 
 

@@ -64,3 +64,19 @@ async def test_when_all_apply_nothing_is_read_back_and_the_ids_outlive_other_wri
         assert set(await meeting_series.write_plans(db, {user: plan}, LATER)) == {user}
     ids = (await meetings.series(user))["write_ids"]
     assert len(ids) == meeting_series.RECENT_WRITE_IDS and batch not in ids
+
+
+async def test_a_write_that_lost_changes_nothing_of_the_series_not_even_when_it_is_due(db):
+    """`due_at` sits outside the state the revision guards: a compare-and-set made on a
+    revision another writer moved on (the tick completed the meeting, then its recap came)
+    must leave it alone too, and must not be reported as applied."""
+    user, first = await came_to_first_meeting()
+    read = await meeting_series.read_states(db, [user])
+    stale = meeting_series.plan(read[user], advance, LATER)
+    assert await meeting_series.mutate(user, advance, now=LATER)
+    assert await meetings.set_recap(user, first["id"], "- came", now=LATER)
+    stored = await db.meeting_series.find_one({"_id": user})
+    assert stale.draft["next_due_at"] != stored["due_at"]  # the stale write would move it
+
+    assert await meeting_series.write_plans(db, {user: stale}, LATER) == {}
+    assert await db.meeting_series.find_one({"_id": user}) == stored

@@ -207,3 +207,38 @@ def test_a_date_range_on_an_indexed_field_reads_the_index_range(engine_db, monke
         for sql, params in sent:
             plan = str(conn.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall())
             assert "USING INDEX" in plan and "SCAN" not in plan, plan
+
+
+def test_an_update_naming_an_id_and_a_field_in_an_array_reads_only_that_row(engine_db, monkeypatch):
+    """Fix 22 (store_keyed.py): `{"_id": id, "state.rev": n}`, the meeting series'
+    compare-and-set, is a filter SQL cannot test, and the released update decoded every
+    document of the collection to test it in Python; the patched one reads the row the `_id`
+    names and tests the filter there: it applies at the revision, and not again."""
+    db, _ = engine_db
+    people = [ObjectId() for _ in range(30)]
+    db.series.insert_many(
+        [{"_id": p, "state": [{"rev": 0}], "due_at": n} for n, p in enumerate(people)]
+    )
+    loads: list[str] = []
+    released = SQLiteEngine._load_documents
+
+    def load_documents(self, db_name, coll_name, *args, **kwargs):
+        loads.append(coll_name)
+        return released(self, db_name, coll_name, *args, **kwargs)
+
+    monkeypatch.setattr(SQLiteEngine, "_load_documents", load_documents)
+    at_rev = {"_id": people[7], "state.rev": 0}
+    update = {"$set": {"state.$[s].rev": 1, "due_at": 100}}
+    first = db.series.update_one(at_rev, update, array_filters=[{"s.rev": 0}])
+    stale = {"$set": {"state.$[s].rev": 1, "due_at": 200}}
+    second = db.series.update_one(at_rev, stale, array_filters=[{"s.rev": 0}])
+    gone = db.series.delete_one({"_id": people[8], "state.rev": 5}).deleted_count
+    monkeypatch.undo()
+    assert (first.modified_count, second.matched_count, second.modified_count) == (1, 0, 0)
+    assert db.series.find_one({"_id": people[7]}) == {
+        "_id": people[7],
+        "state": [{"rev": 1}],
+        "due_at": 100,
+    }
+    assert gone == 0 and db.series.count_documents({}) == 30
+    assert loads == []
