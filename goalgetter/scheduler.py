@@ -3,7 +3,8 @@
 `tick(now)` is one pass, and the clock is its argument (tests never sleep):
 
 1. read the series due by `now`: one read of the `due_at` index (meeting_series.due_states),
-   in random order, CHUNK at a time: plan each one's transitions once
+   in random order, in chunks of up to CHUNK, two at a time (while the store writes one, the
+   app plans the other and renders its mail; `chunks`): plan each one's transitions once
    (goalgetter/data/meeting_state.advance) and read at once the people who get mail from it;
 2. write the chunk's plans (goalgetter/data/meeting_series.write_plans): what they archive in
    one bulk write, then each series' compare-and-set, all in one more, each also moving the
@@ -56,7 +57,9 @@ from goalgetter.data.client import get_db
 
 log = logging.getLogger(__name__)
 
-CHUNK = 200  # series planned and written together
+CHUNK = 200  # series planned and written together, at most
+CHUNKS_AT_ONCE = 2  # chunks in flight: the app works on one while the store writes another
+SMALLEST_SPLIT = 8  # a tick of fewer due series is one chunk (each costs a few statements)
 HOOK_CONCURRENCY = 8  # recaps written at once
 OnCompleted = Callable[[ObjectId, dict], Awaitable[None]]
 
@@ -121,15 +124,30 @@ async def tick(now: datetime, *, on_completed: OnCompleted | None = None) -> Tic
     # different series first instead of contending for each one in turn.
     random.shuffle(due)
     completed: list[tuple[ObjectId, dict]] = []
+    slots = asyncio.Semaphore(CHUNKS_AT_ONCE)
+
+    async def run_chunk(part: list[ObjectId]) -> None:
+        async with slots:
+            await _tick_chunk(db, {u: states[u] for u in part}, now, report, completed)
+
     try:
-        for offset in range(0, len(due), CHUNK):
-            chunk = {u: states[u] for u in due[offset : offset + CHUNK]}
-            await _tick_chunk(db, chunk, now, report, completed)
+        outcomes = await asyncio.gather(*map(run_chunk, chunks(due)), return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
     finally:
         # Stored transitions get their hooks even when the rest of the tick failed.
         if on_completed is not None:
             await _run_hooks(on_completed, completed)
     return report
+
+
+def chunks(due: list[ObjectId]) -> list[list[ObjectId]]:
+    """The due series in chunks of up to CHUNK, and in CHUNKS_AT_ONCE or more once there are
+    SMALLEST_SPLIT in each: a tick of 37 is written as 19 and 18 side by side, the app's share
+    of one (its plans, its mail's iCalendar text) done while the store writes the other."""
+    size = min(CHUNK, max(SMALLEST_SPLIT, -(-len(due) // CHUNKS_AT_ONCE)))
+    return [due[offset : offset + size] for offset in range(0, len(due), size)]
 
 
 async def _run_hooks(on_completed: OnCompleted, completed: list[tuple[ObjectId, dict]]) -> None:

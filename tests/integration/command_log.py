@@ -12,20 +12,24 @@ from goalgetter.data import client as db_client
 
 
 class CommandLog(monitoring.CommandListener):
-    """Every command started: (name, collection, the command document)."""
+    """Every command started: (name, collection, the command document); and the most that
+    were in flight at once."""
 
     def __init__(self):
         self.commands: list[tuple[str, str, dict]] = []
+        self.in_flight = self.most_at_once = 0
 
     def started(self, event):
         collection = event.command.get(event.command_name)
         self.commands.append((event.command_name, collection, dict(event.command)))
+        self.in_flight += 1
+        self.most_at_once = max(self.most_at_once, self.in_flight)
 
     def succeeded(self, event):
-        pass
+        self.in_flight -= 1
 
     def failed(self, event):
-        pass
+        self.in_flight -= 1
 
     @property
     def filters(self) -> list[tuple[str, dict]]:
