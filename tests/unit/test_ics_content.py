@@ -75,3 +75,20 @@ def test_the_zone_is_described_for_the_check_ins_own_years(year):
     [theirs] = second_parser.Calendar(text).events
     expected = start.astimezone(BERLIN).utcoffset()
     assert theirs.begin.datetime == start and theirs.begin.datetime.utcoffset() == expected
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/Sao_Paulo", "Australia/Lord_Howe"])
+@pytest.mark.parametrize("cancel", [False, True])
+def test_the_zone_written_once_gives_the_librarys_own_text(zone, cancel):
+    """The VTIMEZONE is written once per zone and span and put where the library puts it:
+    every invitation is the text icalendar writes with the zone added to the calendar."""
+    text = ics.invitation(
+        MEETING, ZoneInfo(zone), to="ann@example.com", organizer="coach@goalgetter.app",
+        link="https://goals.example.com/meetings", stamp=STAMP, cancel=cancel,
+    )  # fmt: skip
+    calendar = Calendar.from_ical(text)
+    calendar.subcomponents = [c for c in calendar.subcomponents if c.name != "VTIMEZONE"]
+    first, last = datetime(START.year - 1, 1, 1).date(), datetime(START.year + 2, 1, 1).date()
+    calendar.add_missing_timezones(first_date=first, last_date=last)
+    assert text == calendar.to_ical().decode()
+    assert text.count("BEGIN:VTIMEZONE") == 1
