@@ -26,9 +26,9 @@ transitions are stored, several at a time, so a slow model delays no transition 
 MeetingScheduler runs each as a task of its own, so no later tick waits for them either); a
 crash in between delays that recap until it is asked for again, and never loses the state.
 
-Cost (python -m bench.scale, mongoeco SQLite over the wire, this 2-core machine): 1.6-3.7 ms
+Cost (python -m bench.scale, mongoeco SQLite over the wire, this 2-core machine): 1.6-1.9 ms
 (p50) for a tick with nothing due (the one read of the index); 4.4-4.9 ms (p50) per due
-series at 1,000 series stored and 3.9-4.2 ms at 10,000, nearly all of it the store's fixed
+series at 1,000 series stored and 4.1-4.6 ms at 10,000, nearly all of it the store's fixed
 cost per statement (a compare-and-set ~2.7 ms, about two thirds of a mail and some
 archive per series, plus the chunk's reads and the tick's few fixed writes), in bulk writes
 per chunk, so users' requests interleave with a tick instead of waiting behind one long
