@@ -103,7 +103,8 @@ def restore(settings: Settings, source: Path, *, force: bool = False) -> Path:
     _check(backed_up, store_tables=True)
     if store_listening(settings.embedded_store_port):  # a busy store answers late
         raise BackupError(
-            f"The store answers on port {settings.embedded_store_port}: stop the app first."
+            f"Something accepts connections on port {settings.embedded_store_port} (the "
+            "store, perhaps busy): stop the app first."
         )
     data_dir = settings.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
