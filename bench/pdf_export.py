@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import platform
 import random
 import statistics
 import time
@@ -25,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from pypdf import PdfReader
 
+from bench.persistence import machine
 from goalgetter.integrations.pdf import goals_pdf
 
 ITERATIONS, WARMUP, GOALS = 30, 2, 10
@@ -138,7 +137,7 @@ def main() -> dict:
     results = {
         "benchmark": "pdf_export",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+        "machine": machine(),
         "versions": {"fpdf2": version("fpdf2"), "markdown-it-py": version("markdown-it-py")},
         "config": {"goals": GOALS, "iterations": ITERATIONS, "warmup": WARMUP,
                    "content_chars_min": min(sizes), "content_chars_max": max(sizes)},

@@ -168,6 +168,21 @@ async def seed(sqlite_path: Path, users: list[dict], with_data: int) -> dict[str
     return {"users": len(users), "goals": len(goals), "buckets": len(buckets), "messages": messages}
 
 
+def machine() -> dict:
+    """What ran the bench: Python, cores, and how fast this machine runs plain Python just
+    now (the best of five passes of one fixed loop), so runs on different machines, or on a
+    busy one, can be told apart."""
+    passes = []
+    for _ in range(5):
+        started = time.perf_counter()
+        total = 0
+        for number in range(1_000_000):
+            total += number
+        passes.append((time.perf_counter() - started) * 1000)
+    return {"python": platform.python_version(), "cpus": os.cpu_count(),
+            "plain_python_loop_ms": round(min(passes), 1)}  # fmt: skip
+
+
 def summary(samples: list[float]) -> dict:
     if not samples:
         return {"n": 0}
@@ -304,7 +319,7 @@ def main() -> None:
     results: dict = {
         "benchmark": "persistence",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+        "machine": machine(),
         "versions": {"mongoeco": version("mongoeco"), "pymongo": version("pymongo")},
         "config": {"users": USERS, "messages_per_user": MESSAGES_PER_USER,
                    "goals_per_user": GOALS_PER_USER, "history_days": HISTORY_DAYS,

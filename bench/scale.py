@@ -25,7 +25,9 @@ Targets (p95, this machine): 50 ms each; start tracking and the PDF 150 ms; a ti
 due series and 20 ms with nothing due. A figure is "within target" when its p95 meets the
 target at both sizes and its p50 at 10,000 users is within 1.5x of its p50 at 1,000 (p50,
 as the p95 of 60 runs moves with one slow run). Run `python -m bench.scale [sizes...]`;
-prints one line per figure, writes bench/results/scale.json, never asserts.
+prints one line per figure and how long a fixed plain-Python loop took before and after (the
+same code's figures move with the machine's speed), writes bench/results/scale.json, never
+asserts.
 """
 
 from __future__ import annotations
@@ -132,10 +134,11 @@ def print_rows(rows: list[dict], sizes: tuple[int, int]) -> None:
 
 
 def main(sizes: tuple[int, ...] = SIZES) -> dict:
+    from bench.persistence import machine
     from tests.fakes.anthropic_fake import FakeAnthropic
 
     started = time.perf_counter()
-    results: dict = {"benchmark": "scale", "runs": RUNS, "by_size": {}}
+    results: dict = {"benchmark": "scale", "runs": RUNS, "machine": machine(), "by_size": {}}
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as workdir:
         _prepare_environment(Path(workdir))
         fake = FakeAnthropic().start()
@@ -156,6 +159,9 @@ def main(sizes: tuple[int, ...] = SIZES) -> dict:
         print_rows(rows, (min(by_size), max(by_size)))
         results["rows"] = rows
         print(f"\nscale: {sum(r['within'] for r in rows)}/{len(rows)} figures within target")
+    results["machine_after"] = machine()
+    speed = [results[key]["plain_python_loop_ms"] for key in ("machine", "machine_after")]
+    print(f"The machine: a fixed plain-Python loop took {speed[0]} ms before, {speed[1]} after")
     results["seconds"] = round(time.perf_counter() - started, 1)
     RESULTS_PATH.parent.mkdir(parents=True, exist_ok=True)
     RESULTS_PATH.write_text(json.dumps(results, indent=2, default=str) + "\n")

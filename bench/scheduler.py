@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import platform
 import random
 import tempfile
 import time
@@ -33,7 +32,7 @@ from pathlib import Path
 
 from bson import ObjectId
 
-from bench.persistence import free_port, summary
+from bench.persistence import free_port, machine, summary
 from goalgetter import mail_delivery, scheduler
 from goalgetter.data import client as db_client
 from goalgetter.data import meeting_series, meetings
@@ -201,7 +200,7 @@ def main() -> None:
     results: dict = {
         "benchmark": "scheduler",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+        "machine": machine(),
         "versions": {"mongoeco": version("mongoeco"), "pymongo": version("pymongo")},
         "config": {"users": USERS, "past_meetings": PAST, "upcoming": UPCOMING},
     }
