@@ -173,21 +173,24 @@ CARED_FOR = (
     r"|grandchildren|team|students|patients|community|baby|sister|brother|health|heart|back"
     r"|knees?|future|retirement|sanity|wellbeing|well-being|sake|self-esteem|confidence|body"
 )
+# The phrases that start at a word share one \b, tested once per position before any phrase
+# (each its own \b made every position try every phrase: ~1 ms per 1,000 characters).
 REASON = re.compile(
-    r"\bbecause\b|\bso[ \t]+that\b|\bin[ \t]+order[ \t]+to\b|\bdue[ \t]+to\b|\bthanks[ \t]+to\b"
-    r"|\bso[ \t]+(?:i|we|you|he|she|they|my|our|the|it)\b"
-    r"|,[ \t]*so[ \t]+(?!(?:far|much|many|long|on|forth|what)\b)[^\W\d_]"
-    r"|\bsince[ \t]+(?:i|we|you|he|she|they|it|it['’]s)[ \t]+(?!(?:was|were|had|did)\b)"
+    r"\b(?:because\b|so[ \t]+that\b|in[ \t]+order[ \t]+to\b|due[ \t]+to\b|thanks[ \t]+to\b"
+    r"|so[ \t]+(?:i|we|you|he|she|they|my|our|the|it)\b"
+    r"|since[ \t]+(?:i|we|you|he|she|they|it|it['’]s)[ \t]+(?!(?:was|were|had|did)\b)"
     r"[^\W\d_]+(?<!ed)\b"
-    rf"|\bfor[ \t]+(?:(?:my|our|the|his|her|their)[ \t]+(?:[^\W\d_]+[ \t]+)?(?:{CARED_FOR})\b"
+    rf"|for[ \t]+(?:(?:my|our|the|his|her|their)[ \t]+(?:[^\W\d_]+[ \t]+)?(?:{CARED_FOR})\b"
     r"|myself\b|charity\b|fun\b|the[ \t]+planet\b)"
-    r"|\b(?:it|this)[ \t]+(?:really[ \t]+)?matters\b|\bmatters[ \t]+to[ \t]+(?:me|us)\b"
-    r"|\bimportant[ \t]+to[ \t]+(?:me|us)\b|\bmeans[ \t]+(?:a[ \t]+lot|everything)\b"
-    r"|\bmy[ \t]+(?:dream|reason|motivation|why)\b|\breason[ \t]*(?:is\b|:)|\bwhy[ \t]*:"
-    r"|^[ \t]*#+[ \t]*why\b|\bthat['’]?s[ \t]+why\b"
-    r"|\b(?:which|that|this|it)[ \t]+(?:will|would)[ \t]+(?:help|give|let|allow|make|keep"
+    r"|(?:it|this)[ \t]+(?:really[ \t]+)?matters\b|matters[ \t]+to[ \t]+(?:me|us)\b"
+    r"|important[ \t]+to[ \t]+(?:me|us)\b|means[ \t]+(?:a[ \t]+lot|everything)\b"
+    r"|my[ \t]+(?:dream|reason|motivation|why)\b|reason[ \t]*(?:is\b|:)|why[ \t]*:"
+    r"|that['’]?s[ \t]+why\b"
+    r"|(?:which|that|this|it)[ \t]+(?:will|would)[ \t]+(?:help|give|let|allow|make|keep"
     r"|save|free|reduce|lower|boost)\b"
-    r"|\bparce[ \t]+que\b|\bporque\b|\bweil\b|\bdamit\b|\bperché\b|\bпотому[ \t]+что\b|\bчтобы\b",
+    r"|parce[ \t]+que\b|porque\b|weil\b|damit\b|perché\b|потому[ \t]+что\b|чтобы\b)"
+    r"|,[ \t]*so[ \t]+(?!(?:far|much|many|long|on|forth|what)\b)[^\W\d_]"
+    r"|^[ \t]*#+[ \t]*why\b",
     re.MULTILINE,
 )
 PURPOSE = re.compile(r"\bto[ \t]+([^\W\d_]+)\b(?=(?:[ \t]+([^\W\d_]+))?)")

@@ -225,6 +225,24 @@ def test_a_purpose_clause_is_a_reason(content):
     assert "R" in passed("Goal", content)
 
 
+# Each phrase that gives a reason starts at a word: found after a space, a line break or an
+# opening bracket, and not when it ends another word ("tobecause", "inweil").
+REASON_PHRASES = (
+    "because I love it", "so that I can", "in order to.", "due to my back",
+    "thanks to my sister", "so I keep going", "since I feel better", "for my kids",
+    "for charity", "it really matters", "matters to me", "important to us", "means a lot",
+    "my motivation", "reason is simple", "why: energy", "that's why", "which will help",
+    "parce que", "porque", "weil", "damit", "perché", "потому что", "чтобы",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("phrase", REASON_PHRASES)
+def test_a_reason_phrase_counts_only_at_the_start_of_a_word(phrase):
+    for before in ("Walk daily ", "Walk daily\n", "Walk daily ("):
+        assert "R" in passed("Goal", before + phrase), repr(before + phrase)
+    assert "R" not in passed("Goal", "Walk daily zz" + phrase), phrase
+
+
 @pytest.mark.parametrize(
     "content",
     [
