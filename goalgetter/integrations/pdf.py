@@ -20,7 +20,7 @@ from fpdf.drawing_primitives import DeviceCMYK, DeviceGray, DeviceRGB, convert_t
 
 from goalgetter.domain.checkins import CONFIDENCE_LABELS
 from goalgetter.domain.smart import analyse_goal
-from goalgetter.integrations.pdf_fonts import add_face
+from goalgetter.integrations.pdf_fonts import add_face, use_presets
 from goalgetter.integrations.pdf_markdown import Block, Span, parse_markdown
 from goalgetter.integrations.pdf_text import (
     FACES,
@@ -80,6 +80,7 @@ def goals_pdf(
     if not pdf.page:
         pdf.empty()
     pdf.footers(_stamp(moment, tz))
+    use_presets(pdf)
     return bytes(pdf.output())
 
 

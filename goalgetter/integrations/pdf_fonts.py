@@ -18,6 +18,14 @@ the lean file and gets copies of the decoded ones; its glyphs stay the face's by
 fontTools reads one (`_Outlines`), since subsetting and saving change the glyphs they read.
 Two exports can therefore run in two threads at once.
 
+Subsetting is still half of an export (~75 ms of ~150 for 12 goals): fontTools reads, prunes
+and writes each face's tables again for every document. Most documents use only letters and
+signs of Western European text and the layout's own marks (PRESET_CHARS), so each face also
+keeps, once made, the subset fpdf2 makes for exactly those glyphs (`_Preset`); a document whose
+glyphs all lie in it embeds those bytes as they are, and the document's own codes point at
+their glyphs (fpdf2's CIDToGIDMap), so the text, widths and outlines are the same. It costs
+~10-20 KB a face in the file. A document with any other glyph is subset as before.
+
 This leans on how fpdf2 2.8 and fontTools 4 lay these objects out. The embedded subset is
 byte for byte what `add_font()` gives, and tests/unit/test_pdf_fonts.py compares the two, so
 an upgrade that changes them fails there rather than in somebody's PDF.
@@ -30,18 +38,67 @@ import io
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
+from typing import BinaryIO
 
+from fontTools import subset as ftsubset
 from fontTools.ttLib import TTFont, newTable
 from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
 from fontTools.ttLib.tables._g_l_y_f import Glyph
 from fpdf import FPDF
+from fpdf import output as fpdf_output
 from fpdf.fonts import SubsetMap, TTFFont
+
+from goalgetter.integrations.pdf_markdown import BULLETS
+from goalgetter.integrations.pdf_text import PLACEHOLDER
 
 # fpdf2 2.8's output drops these from every embedded face (fpdf/output.py, _add_fonts).
 _NEVER_EMBEDDED = frozenset({
     "FFTM", "GDEF", "GPOS", "GSUB", "MATH", "hdmx", "meta", "sbix", "CBDT", "CBLC", "EBDT",
     "EBLC", "EBSC", "SVG ", "CPAL", "COLR",
 })  # fmt: skip
+# Printable ASCII and Latin-1, typographic punctuation, and the marks the layout draws itself
+# (SMART checks, milestone boxes, list bullets, the placeholder of a missing glyph).
+PRESET_CHARS = tuple(sorted({
+    *range(0x20, 0x7F), *range(0xA0, 0x100), *map(ord, "–—‘’‚“”„•…‹›€™"),
+    *map(ord, "✓✗☑☐·"), *map(ord, "".join(BULLETS)), ord(PLACEHOLDER),
+}))  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _Preset:
+    """A face's subset for the glyphs of PRESET_CHARS, as fpdf2's output makes it."""
+
+    names: frozenset[str]
+    data: bytes
+    glyph_ids: dict[str, int]
+
+
+class _PresetFont:
+    """What fpdf2's output asks of a document's fontTools font, answered from a `_Preset`:
+    nothing to subset (see `_Subsetter`), the glyphs' numbers, the bytes to embed."""
+
+    def __init__(self, preset: _Preset) -> None:
+        self.preset = preset
+
+    def getGlyphID(self, name: str) -> int:
+        return self.preset.glyph_ids[name]
+
+    def save(self, file: BinaryIO) -> None:
+        file.write(self.preset.data)
+
+    def close(self) -> None:
+        pass
+
+
+class _Subsetter(ftsubset.Subsetter):
+    def subset(self, font) -> None:
+        if not isinstance(font, _PresetFont):  # a preset is that subset already
+            super().subset(font)
+
+
+# fpdf2's output subsets every face through `fontTools.subset` as it imported it.
+fpdf_output.ftsubset = SimpleNamespace(Options=ftsubset.Options, Subsetter=_Subsetter)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +182,7 @@ class _Codes(dict[int, str | None]):
 class _DocumentFont(TTFFont):
     """fpdf2's face with a faster `encode_text()`, for faces read by this module only."""
 
-    __slots__ = ("codes",)
+    __slots__ = ("codes", "path")
 
     def encode_text(self, text: str) -> str:
         # fpdf2's own loops over the characters in Python (~5 ms of a 10-goal export); the
@@ -135,6 +192,8 @@ class _DocumentFont(TTFFont):
 
 _FACES: dict[Path, _Face] = {}
 _LOCK = threading.Lock()
+_PRESETS: dict[Path, _Preset] = {}
+_PRESET_LOCK = threading.Lock()  # apart from _LOCK: making a preset reads its face
 
 
 def add_face(pdf: FPDF, family: str, style: str, path: Path) -> None:
@@ -156,7 +215,45 @@ def add_face(pdf: FPDF, family: str, style: str, path: Path) -> None:
     font.biggest_size_pt = 0
     font.subset = SubsetMap(font)
     font.codes = _Codes(font.subset)
+    font.path = path
     pdf.fonts[font.fontkey] = font
+
+
+def use_presets(pdf: FPDF) -> None:
+    """Just before `pdf.output()`: each face whose glyphs all lie in its preset embeds that."""
+    for font in pdf.fonts.values():
+        if isinstance(font, _DocumentFont):
+            preset = _preset(font.path)
+            if preset.names.issuperset(font.subset.get_all_glyph_names()):
+                font.ttfont = _PresetFont(preset)
+
+
+def _preset(path: Path) -> _Preset:
+    preset = _PRESETS.get(path)
+    if preset is None:
+        with _PRESET_LOCK:
+            preset = _PRESETS.get(path) or _make_preset(path)
+            _PRESETS[path] = preset
+    return preset
+
+
+def _make_preset(path: Path) -> _Preset:
+    """fpdf2's subset of the face for a document that uses every one of PRESET_CHARS."""
+    scratch = FPDF()
+    add_face(scratch, "preset", "", path)
+    font = scratch.fonts["preset"]
+    for char in PRESET_CHARS:
+        font.subset.pick(char)
+    names = font.subset.get_all_glyph_names()
+    options = ftsubset.Options(notdef_outline=True, recommended_glyphs=True)
+    options.drop_tables += sorted(_NEVER_EMBEDDED)  # as fpdf2's output sets them
+    subsetter = ftsubset.Subsetter(options)
+    subsetter.populate(glyphs=names)
+    subsetter.subset(font.ttfont)
+    data = io.BytesIO()
+    font.ttfont.save(data)
+    glyph_ids = {name: font.ttfont.getGlyphID(name) for name in names}
+    return _Preset(frozenset(names), data.getvalue(), glyph_ids)
 
 
 def _document_ttfont(face: _Face) -> TTFont:
