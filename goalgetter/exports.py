@@ -7,7 +7,9 @@ phone) applies. The user comes from the httpOnly session cookie, as in every oth
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 from datetime import UTC, datetime
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -28,8 +30,10 @@ from goalgetter.data import (
     users,
 )
 from goalgetter.domain.timezones import first_zone
-from goalgetter.integrations.pdf import goals_pdf, pdf_filename
+from goalgetter.integrations.pdf import goals_pdf, pdf_filename, warm_up
 from goalgetter.routes import SESSION_COOKIE
+
+log = logging.getLogger(__name__)
 
 NOT_SIGNED_IN = PlainTextResponse("Sign in to download your goals.", status_code=401)
 
@@ -125,6 +129,24 @@ async def my_data(request: Request) -> Response:
     }
     body = json.dumps(jsonable(export), ensure_ascii=False, indent=2).encode()
     return _download(body, "goalgetter-my-data.json", "application/json")
+
+
+@contextlib.asynccontextmanager
+async def pdf_lifespan():
+    """The PDF's fonts read in a thread at start-up, while the app takes its first requests."""
+    warming = asyncio.ensure_future(asyncio.to_thread(_warm_up_quietly))
+    try:
+        yield
+    finally:
+        warming.cancel()
+
+
+def _warm_up_quietly() -> None:
+    try:
+        warm_up()
+    except Exception:
+        # An export says what is wrong (a missing font's package, say) when it is asked for.
+        log.exception("The PDF export could not be prepared at start-up")
 
 
 EXPORT_ROUTES = [

@@ -6,7 +6,7 @@ from reflex.app import default_backend_exception_handler
 from goalgetter import observability
 from goalgetter.calendar_routes import CALENDAR_ROUTES
 from goalgetter.data.startup import database_lifespan
-from goalgetter.exports import EXPORT_ROUTES
+from goalgetter.exports import EXPORT_ROUTES, pdf_lifespan
 from goalgetter.google_calendar_routes import GOOGLE_CALENDAR_ROUTES
 from goalgetter.oauth_routes import OAUTH_ROUTES
 from goalgetter.pages.auth import login_page, signup_page
@@ -78,6 +78,7 @@ app = rx.App(
 )
 app.add_middleware(SessionGuard(), index=0)
 app.register_lifespan_task(database_lifespan)
+app.register_lifespan_task(pdf_lifespan)
 # After the database's: lifespan tasks start in order and stop in reverse.
 app.register_lifespan_task(scheduler_lifespan)
 # Last, so it stops first: replies under way end and are stored while the database is up.

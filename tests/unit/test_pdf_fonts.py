@@ -5,6 +5,7 @@ the outline its face gives it."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import io
 import re
@@ -20,6 +21,7 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from pypdf import PdfReader
 
+from goalgetter import exports
 from goalgetter.integrations import pdf, pdf_fonts
 from goalgetter.integrations.pdf import PLACEHOLDER, goals_pdf
 from goalgetter.integrations.pdf_text import FACES, font_path
@@ -226,3 +228,36 @@ def test_a_preset_is_byte_for_byte_fpdf2s_subset_of_its_characters():
     assert isinstance(kept.fonts["face"].ttfont, pdf_fonts._PresetFont)
     plain = document(lambda doc: doc.add_font("face", "", str(font_path(""))))
     assert bytes(kept.output()) == bytes(plain.output())
+
+
+def test_the_warm_up_reads_every_face_and_makes_its_preset(monkeypatch):
+    monkeypatch.setattr(pdf_fonts, "_FACES", {})
+    monkeypatch.setattr(pdf_fonts, "_PRESETS", {})
+    pdf.warm_up()
+    every_face = {font_path(style) for style in FACES}
+    assert set(pdf_fonts._FACES) == every_face
+    assert set(pdf_fonts._PRESETS) == every_face
+
+
+async def test_the_app_warms_the_pdf_up_in_a_thread_at_start_up(monkeypatch):
+    warmed = threading.Event()
+    threads = []
+
+    def warm_up() -> None:
+        threads.append(threading.get_ident())
+        warmed.set()
+
+    monkeypatch.setattr(exports, "warm_up", warm_up)
+    async with exports.pdf_lifespan():
+        assert await asyncio.to_thread(warmed.wait, 10)
+    assert threads and threads[0] != threading.get_ident()  # the event loop went on meanwhile
+
+
+async def test_a_failed_warm_up_is_logged_and_the_app_starts(monkeypatch, caplog):
+    def warm_up() -> None:
+        raise RuntimeError("PDF export needs the font …, which is missing")
+
+    monkeypatch.setattr(exports, "warm_up", warm_up)
+    async with exports.pdf_lifespan():
+        await asyncio.to_thread(exports._warm_up_quietly)  # the same call, awaited here
+    assert "could not be prepared" in caplog.text
