@@ -84,14 +84,6 @@ def goals_pdf(
     return bytes(pdf.output())
 
 
-def warm_up() -> None:
-    """One small export in every face: what a process reads once (each face's coverage, the
-    parsed face, its prepared subset) is then read at start-up, not by the first person who
-    exports (~0.8 s)."""
-    goal = {"title": "Warm-up", "content": "Plain, *italic*, **bold** and ***both***."}
-    goals_pdf([goal], exported_at=datetime.now(UTC), tz=ZoneInfo("UTC"))
-
-
 def _stamp(moment: datetime, tz: ZoneInfo) -> str:
     local = moment.astimezone(tz)
     key = getattr(tz, "key", None)

@@ -28,6 +28,9 @@ RECORD_LENGTHS = """
 
 
 def test_reply_streams_token_by_token_and_survives_reload(page, app):
+    # The wait before the first token is what the typing dots show: long enough that the
+    # check cannot fall between two of its polls on a busy machine.
+    app.fake.first_token_delay = 2.0
     app.fake.token_delay = 0.08
     sign_up(page, app.url, "Stream Tester", unique_email("stream"))
     new_goal(page, "Write a novel", "60,000 words by 30 September 2027.")

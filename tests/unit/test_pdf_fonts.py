@@ -233,7 +233,7 @@ def test_a_preset_is_byte_for_byte_fpdf2s_subset_of_its_characters():
 def test_the_warm_up_reads_every_face_and_makes_its_preset(monkeypatch):
     monkeypatch.setattr(pdf_fonts, "_FACES", {})
     monkeypatch.setattr(pdf_fonts, "_PRESETS", {})
-    pdf.warm_up()
+    exports.warm_up()
     every_face = {font_path(style) for style in FACES}
     assert set(pdf_fonts._FACES) == every_face
     assert set(pdf_fonts._PRESETS) == every_face
