@@ -179,10 +179,27 @@ class _Codes(dict[int, str | None]):
         return value
 
 
+_TTFONT_SLOT = TTFFont.__dict__["ttfont"]  # fpdf2's own storage, behind the property below
+
+
 class _DocumentFont(TTFFont):
     """fpdf2's face with a faster `encode_text()`, for faces read by this module only."""
 
-    __slots__ = ("codes", "path")
+    __slots__ = ("codes", "face", "path")
+
+    @property
+    def ttfont(self) -> TTFont | _PresetFont:
+        # Made on first use: a document that embeds its preset (use_presets) never needs its
+        # own copy of the face (~0.5 ms each).
+        font = _TTFONT_SLOT.__get__(self)
+        if font is None:
+            font = _document_ttfont(self.face)
+            _TTFONT_SLOT.__set__(self, font)
+        return font
+
+    @ttfont.setter
+    def ttfont(self, font: TTFont | _PresetFont | None) -> None:
+        _TTFONT_SLOT.__set__(self, font)
 
     def encode_text(self, text: str) -> str:
         # fpdf2's own loops over the characters in Python (~5 ms of a 10-goal export); the
@@ -208,7 +225,7 @@ def add_face(pdf: FPDF, family: str, style: str, path: Path) -> None:
             setattr(font, name, getattr(face.template, name))
     font.i = len(pdf.fonts) + 1  # as add_font() numbers it: fonts appear in the PDF by it
     font.fontkey = family.lower() + style
-    font.ttfont = _document_ttfont(face)
+    font.face, font.ttfont = face, None  # the document's copy is made when first asked for
     font.cw = copy.copy(face.template.cw)  # a defaultdict: looking up a missing key adds it
     font.desc = copy.copy(face.template.desc)  # output() names and numbers it
     font.missing_glyphs = []

@@ -140,6 +140,19 @@ def test_one_glyph_from_beyond_the_preset_has_that_face_subset_as_before():
     assert "Ωμέγα" in text_of(data)
 
 
+def test_only_a_face_subset_again_gets_its_own_copy_of_the_face(monkeypatch):
+    export([WESTERN])  # every preset made
+    copied = []
+    make_copy = pdf_fonts._document_ttfont
+    monkeypatch.setattr(
+        pdf_fonts, "_document_ttfont", lambda face: copied.append(face) or make_copy(face)
+    )
+    export([WESTERN])
+    assert copied == []
+    export([{**WESTERN, "title": WESTERN["title"] + " Ωμέγα"}])
+    assert len(copied) == 1
+
+
 @pytest.mark.parametrize("goals", [[GREEK], [CYRILLIC], [GREEK, CYRILLIC], [WESTERN], []])
 def test_kept_faces_give_byte_for_byte_the_pdf_fpdf2s_add_font_gives(goals, monkeypatch):
     monkeypatch.setattr(pdf, "use_presets", lambda doc: None)  # every face subset, as fpdf2 does
