@@ -7,8 +7,8 @@ stopped stream keeps what arrived, marked.
 
 Each store round trip before the first token costs milliseconds on the embedded store, so a
 send reads nothing twice: the gate's reads (the user, the meeting series) give the name,
-phase and check-in brief, the history comes back with the stored message, the goals are read
-alongside it, and the attendance claim (a read and a write) waits until the reply is under
+phase and check-in brief, the history comes back with the stored message, the goals and a
+check-in's archived meetings are read alongside it (send_reads.py), and the attendance claim (a read and a write) waits until the reply is under
 way. bench/scale.py's "coach send to first token" measures this path.
 """
 
@@ -27,10 +27,11 @@ from bson import ObjectId
 from goalgetter.coach.context import HISTORY_LIMIT, CoachContext, GoalText, Turn
 from goalgetter.coach.gate import CoachClosed, GateView, read_gate
 from goalgetter.coach.llm import ClaudeCoach, CoachError, OfflineCoach
-from goalgetter.coach.meeting_brief import meeting_brief, series_brief
+from goalgetter.coach.meeting_brief import brief_from, meeting_brief
 from goalgetter.coach.memory import remember_later
 from goalgetter.coach.quotas import CoachQuota, QuotaReached, get_quota
 from goalgetter.coach.reply import ProposalMade, ReplyDone, ReplyRetrying
+from goalgetter.coach.send_reads import SendReads, in_check_in
 from goalgetter.data import chat_messages, users
 from goalgetter.data import goals as goals_data
 from goalgetter.data import meeting_state as ms
@@ -142,37 +143,24 @@ def _context(
     )
 
 
-async def _send_context(
-    user_id: ObjectId,
+def _send_context(
     gate: GateView,
-    goals: list[dict],
-    read: tuple[list[dict], dict],
+    read: SendReads,
     message: str,
     selected_goal_id: str,
 ) -> CoachContext:
-    """build_context from what the send has read already: the gate's user and series, the
-    goals, and the history and memory that came back with the stored message."""
-    stored, kept = read
+    """build_context from what the send has read already: the gate's user and series, and
+    the goals, the archive, the history and memory read alongside the stored message."""
+    stored, kept = read.stored
     history = tuple(_turns_before(stored, retrying=True))
     brief = ""
     meeting_id = gate.access.meeting_id
-    if meeting_id and gate.series is not None:
+    if in_check_in(gate):
         now = datetime.now(UTC)
-        brief = await series_brief(user_id, gate.series, meeting_id, _titles(goals), now)
-    return _context(gate.user, goals, selected_goal_id, history, message, brief, kept["summary"])
-
-
-async def _store_message(
-    user_id: ObjectId, message: str, retrying: bool
-) -> tuple[list[dict], dict]:
-    """The user's last messages, this one stored last (a retry's is already), and the memory
-    of the ones before them."""
-    if retrying:
-        return await chat_messages.recent_with_memory(user_id, HISTORY_LIMIT + 4)
-    _, stored, kept = await chat_messages.append_and_recent(
-        user_id, "user", message, HISTORY_LIMIT + 4
+        brief = brief_from(gate.series, read.archived, meeting_id, _titles(read.goals), now)
+    return _context(
+        gate.user, read.goals, selected_goal_id, history, message, brief, kept["summary"]
     )
-    return stored, kept
 
 
 class _Attendance:
@@ -253,15 +241,9 @@ async def send_and_reply(
             raise CoachClosed(gate.access)
         quota = quota or get_quota()
         await quota.admit(user_id)
-        stored, goals = await asyncio.gather(
-            _store_message(user_id, message, retrying),
-            goals_data.goals_with_content(user_id),
-            return_exceptions=True,
-        )
-        if isinstance(stored, BaseException):
-            raise stored
+        read = await SendReads.read(user_id, gate, message, retrying)
         if stored_as is not None and not retrying:
-            await stored_as(stored[0][-1]["id"])
+            await stored_as(read.stored[0][-1]["id"])
     except (CoachClosed, QuotaReached):
         raise
     except Exception as error:
@@ -272,9 +254,8 @@ async def send_and_reply(
         raise MessageNotSaved() from error
     attendance = _Attendance(user_id, gate, now)
     try:
-        if isinstance(goals, BaseException):
-            raise goals
-        context = await _send_context(user_id, gate, goals, stored, message, selected_goal_id)
+        read.check()
+        context = _send_context(gate, read, message, selected_goal_id)
         shown = _Shown(show, notify)
         outcome = await _reply(user_id, context, coach, shown, stop, attendance.start)
         await _charge(quota, user_id, outcome)

@@ -38,8 +38,24 @@ async def series_brief(
     user_id: ObjectId, series: dict, meeting_id: str, goal_titles: dict[str, str], now: datetime
 ) -> str:
     """meeting_brief from the series' state as read (the archive years it lists are read)."""
+    archived = await series_archive(user_id, series)
+    return brief_from(series, archived, meeting_id, goal_titles, now)
+
+
+async def series_archive(user_id: ObjectId, series: dict) -> list[dict]:
+    """The archived meetings a brief of this series counts (none read when it has none)."""
+    return await read_archive(get_db(), user_id, series["archive_years"])
+
+
+def brief_from(
+    series: dict,
+    archived: list[dict],
+    meeting_id: str,
+    goal_titles: dict[str, str],
+    now: datetime,
+) -> str:
+    """series_brief from the series and its archive (series_archive), both already read."""
     seen = {m["id"] for m in series["meetings"]}
-    archived = await read_archive(get_db(), user_id, series["archive_years"])
     # A meeting in both places (a crash mid-archive): the series' copy is the current one.
     meetings = [*series["meetings"], *(m for m in archived if m["id"] not in seen)]
     zone = first_zone(series["schedule"].get("timezone"))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from bson import ObjectId
 
+from goalgetter.coach import send_reads
 from goalgetter.coach.conversation import MessageNotSaved, send_and_reply
 from goalgetter.coach.gate import CoachClosed, coach_gate
 from goalgetter.coach.llm import OfflineCoach
@@ -215,17 +217,25 @@ async def test_a_failed_attendance_claim_does_not_cost_the_reply(
     assert await attended_at(tracking_user, first["id"]) == later
 
 
-async def test_the_coach_counts_the_archived_check_ins_too(tracking_user, fake_claude):
-    goal = await goals.create_goal(tracking_user, "Read 12 books", "One a month")
-    held = 12  # more than the series keeps: the oldest go to the archive
-    for week in range(held + 1):
-        series = await meetings_data.series(tracking_user)
+HELD = 12  # check-ins held: more than the series keeps, so the oldest go to the archive
+
+
+async def hold_check_ins(user_id: ObjectId) -> dict:
+    """HELD check-ins completed, each with its notes; the next one (not yet held)."""
+    for week in range(HELD + 1):
+        series = await meetings_data.series(user_id)
         meeting = next(m for m in series["meetings"] if m["status"] == "scheduled")
-        if week < held:
+        if week < HELD:
             await meetings_data.complete(
-                tracking_user, meeting["id"], f"Week {week}", now=meeting["start"]
+                user_id, meeting["id"], f"Week {week}", now=meeting["start"]
             )
     assert series["archive_years"]
+    return meeting
+
+
+async def test_the_coach_counts_the_archived_check_ins_too(tracking_user, fake_claude):
+    goal = await goals.create_goal(tracking_user, "Read 12 books", "One a month")
+    held, meeting = HELD, await hold_check_ins(tracking_user)
     await send_and_reply(
         tracking_user,
         "Progress!",
@@ -241,6 +251,34 @@ async def test_the_coach_counts_the_archived_check_ins_too(tracking_user, fake_c
     assert brief.startswith(f"This is check-in number {held + 1}.")
     assert f"Notes from it:\n<notes>\nWeek {held - 1}\n</notes>" in brief
     assert f"## This check-in\n{brief}\n" in system
+
+
+async def test_a_check_in_reads_its_archive_while_the_message_is_stored(
+    tracking_user, fake_claude, monkeypatch
+):
+    meeting = await hold_check_ins(tracking_user)
+    archive_asked = asyncio.Event()
+    read_archive, store_message = send_reads.series_archive, send_reads._store_message
+
+    async def series_archive(user_id, series):
+        archive_asked.set()
+        return await read_archive(user_id, series)
+
+    async def store_once_the_archive_is_asked(*args):
+        # A send that read the archive only after storing the message would wait here.
+        await asyncio.wait_for(archive_asked.wait(), 10)
+        return await store_message(*args)
+
+    monkeypatch.setattr(send_reads, "series_archive", series_archive)
+    monkeypatch.setattr(send_reads, "_store_message", store_once_the_archive_is_asked)
+    at = meeting["start"] + timedelta(minutes=5)
+    outcome = await send_and_reply(
+        tracking_user, "Progress!", "", coach=claude(fake_claude), show=keep_going, now=at
+    )
+    assert outcome.error == "" and outcome.text
+    system = system_text(fake_claude.requests[-1]["body"])
+    assert f"This is check-in number {HELD + 1}." in system
+    assert f"<notes>\nWeek {HELD - 1}\n</notes>" in system
 
 
 async def test_goal_setting_is_always_open(db):
