@@ -17,6 +17,7 @@ from starlette.routing import Route
 from bench._scale_seed import World
 from bench.persistence import summary, text
 from goalgetter import accounts, exports, mail_delivery, scheduler
+from goalgetter.coach import memory
 from goalgetter.coach.conversation import send_and_reply
 from goalgetter.coach.gate import coach_gate
 from goalgetter.coach.greeting import greet_once
@@ -125,6 +126,9 @@ async def coach_sends(world: World, fake, runs: int, samples: Samples) -> None:
                 shown.append(time.perf_counter())
             return True
 
+        # The previous send's summary (written after its reply, coach/memory.py) is not
+        # this send's overhead: measured with it done, as every other figure on a quiet app.
+        await memory.settled()
         started = time.perf_counter()
         await send_and_reply(series["_id"], text(rng, 40, 200), "", coach=coach, show=show, now=at)
         request = fake.requests[-1]

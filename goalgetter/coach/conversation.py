@@ -8,8 +8,9 @@ stopped stream keeps what arrived, marked.
 Each store round trip before the first token costs milliseconds on the embedded store, so a
 send reads nothing twice: the gate's reads (the user, the meeting series) give the name,
 phase and check-in brief, the history comes back with the stored message, the goals and a
-check-in's archived meetings are read alongside it (send_reads.py), and the attendance claim (a read and a write) waits until the reply is under
-way. bench/scale.py's "coach send to first token" measures this path.
+check-in's archived meetings are read alongside it (send_reads.py), and the attendance
+claim (a read and a write) waits until the reply is under way. bench/scale.py's "coach send
+to first token" measures this path.
 """
 
 from __future__ import annotations

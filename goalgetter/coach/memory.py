@@ -96,6 +96,12 @@ def remember_later(user_id: ObjectId, coach) -> None:
     task.add_done_callback(_tasks.discard)
 
 
+async def settled() -> None:
+    """Wait for the summaries being written (benches and tests: the next reply's cost alone)."""
+    while _tasks:
+        await asyncio.gather(*list(_tasks), return_exceptions=True)
+
+
 async def _remember_quietly(user_id: ObjectId, coach) -> None:
     try:
         await remember(user_id, coach)

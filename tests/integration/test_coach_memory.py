@@ -7,6 +7,7 @@ import asyncio
 
 from bson import ObjectId
 
+from goalgetter.coach import memory
 from goalgetter.coach.context import HISTORY_LIMIT
 from goalgetter.coach.conversation import send_and_reply
 from goalgetter.coach.memory import SUMMARY_BATCH, SUMMARY_INSTRUCTIONS, remember
@@ -78,8 +79,5 @@ async def test_the_reply_never_waits_for_the_summary(ann):
     assert outcome.error == "" and outcome.text
     assert (await chat_messages.read_head(ann))["memory"]["summary"] == ""  # still being written
     coach.allowed.set()
-    for _ in range(50):  # the background task finishes on its own
-        await asyncio.sleep(0)
-        if (await chat_messages.read_head(ann))["memory"]["summary"]:
-            break
+    await memory.settled()  # the background task finishes on its own
     assert (await chat_messages.read_head(ann))["memory"]["summary"] == "- remembered"
