@@ -40,6 +40,7 @@ from zoneinfo import ZoneInfo
 from bson import ObjectId
 
 from goalgetter import calendar_incoming
+from goalgetter.background import BackgroundTasks
 from goalgetter.data import calendar_links, meetings
 from goalgetter.data import meeting_state as ms
 from goalgetter.domain.timezones import first_zone
@@ -55,7 +56,7 @@ EVENT_SUMMARY = "Check-in with your GoalGetter coach"
 
 _locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 _access_tokens: dict[str, tuple] = {}  # (user, grant) → (access token, expiry): fewer refreshes
-_tasks: set[asyncio.Task] = set()
+_tasks = BackgroundTasks()
 _poll: asyncio.Task | None = None
 
 
@@ -142,14 +143,12 @@ def push_soon(user_id: ObjectId) -> None:
     person not connected costs one read)."""
     if not gc.configured(get_settings()):
         return
-    task = asyncio.create_task(_quietly(sync_user(user_id)))
-    _tasks.add(task)
-    task.add_done_callback(_tasks.discard)
+    _tasks.start(_quietly(sync_user(user_id)))
 
 
 async def finish_pending() -> None:
     """Wait for the syncs started by `push_soon` and `poll_soon` (shutting down, tests)."""
-    pending = [*_tasks, *([_poll] if _poll is not None else [])]
+    pending = [*_tasks.running(), *([_poll] if _poll is not None else [])]
     await asyncio.gather(*pending, return_exceptions=True)
 
 
@@ -324,9 +323,7 @@ async def disconnect(user_id: ObjectId, *, every_event: bool = False) -> None:
 def retire_soon(user_id: ObjectId, link: dict) -> None:
     """A grant replaced by one for another Google account: its upcoming events deleted
     from that calendar and the grant revoked, beside the caller."""
-    task = asyncio.create_task(_quietly(_retire(user_id, link)))
-    _tasks.add(task)
-    task.add_done_callback(_tasks.discard)
+    _tasks.start(_quietly(_retire(user_id, link)))
 
 
 async def _retire(user_id: ObjectId, link: dict, *, every_event: bool = False) -> None:

@@ -9,7 +9,6 @@ error, visible on /outbox. Messages themselves come from goalgetter/mail_content
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import dataclasses
 import logging
@@ -18,6 +17,7 @@ from datetime import UTC, datetime
 from bson import ObjectId
 
 from goalgetter import mail_content
+from goalgetter.background import BackgroundTasks
 from goalgetter.data import outbox, users
 from goalgetter.domain import unsubscribe
 from goalgetter.domain.timezones import first_zone
@@ -26,7 +26,7 @@ from goalgetter.integrations.mail import MailFailed, make_sender
 from goalgetter.settings import get_settings
 
 log = logging.getLogger(__name__)
-_tasks: set[asyncio.Task] = set()
+_tasks = BackgroundTasks()
 
 
 @dataclasses.dataclass
@@ -75,15 +75,12 @@ async def _deliver(mail: dict, sender, now: datetime, report: DeliveryReport) ->
 
 def deliver_soon() -> None:
     """A delivery pass now, as a task of its own (the request that queued mail never waits)."""
-    task = asyncio.create_task(_deliver_quietly())
-    _tasks.add(task)
-    task.add_done_callback(_tasks.discard)
+    _tasks.start(_deliver_quietly())
 
 
 async def settled() -> None:
     """Wait for the delivery passes under way (shutdown, benches)."""
-    while _tasks:
-        await asyncio.gather(*list(_tasks), return_exceptions=True)
+    await _tasks.settled()
 
 
 async def _deliver_quietly() -> None:

@@ -32,7 +32,7 @@ from goalgetter.coach.meeting_brief import brief_from, meeting_brief
 from goalgetter.coach.memory import remember_later
 from goalgetter.coach.quotas import CoachQuota, QuotaReached, get_quota
 from goalgetter.coach.reply import ProposalMade, ReplyDone, ReplyRetrying
-from goalgetter.coach.send_reads import SendReads, in_check_in
+from goalgetter.coach.send_reads import SendReads
 from goalgetter.data import chat_messages, users
 from goalgetter.data import goals as goals_data
 from goalgetter.data import meeting_state as ms
@@ -156,7 +156,7 @@ def _send_context(
     history = tuple(_turns_before(stored, retrying=True))
     brief = ""
     meeting_id = gate.access.meeting_id
-    if in_check_in(gate):
+    if gate.in_check_in:
         now = datetime.now(UTC)
         brief = brief_from(gate.series, read.archived, meeting_id, _titles(read.goals), now)
     return _context(
@@ -171,7 +171,7 @@ class _Attendance:
 
     def __init__(self, user_id: ObjectId, gate: GateView, now: datetime | None):
         meeting_id = gate.access.meeting_id
-        meeting = ms.find(gate.series, meeting_id) if meeting_id and gate.series else None
+        meeting = ms.find(gate.series, meeting_id) if gate.in_check_in else None
         self.due = meeting is not None and meeting.get("attended_at") is None
         self.user_id, self.meeting_id, self.now = user_id, meeting_id, now or datetime.now(UTC)
         self.claim: asyncio.Future | None = None

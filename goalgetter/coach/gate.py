@@ -30,6 +30,11 @@ class GateView:
     user: dict
     series: dict | None  # the meeting series' state, in tracking
 
+    @property
+    def in_check_in(self) -> bool:
+        """The send is in a check-in's window, with the series that holds it."""
+        return bool(self.access.meeting_id) and self.series is not None
+
 
 async def read_gate(user_id: ObjectId, now: datetime | None = None) -> GateView:
     """LookupError when the user does not exist (never an open gate by mistake)."""

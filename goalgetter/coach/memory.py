@@ -11,12 +11,12 @@ reason, a plan or an obstacle.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 
 from bson import ObjectId
 
+from goalgetter.background import BackgroundTasks
 from goalgetter.coach.context import HISTORY_LIMIT
 from goalgetter.data import chat_messages
 
@@ -38,7 +38,7 @@ _WORTH_KEEPING = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
-_tasks: set[asyncio.Task] = set()
+_tasks = BackgroundTasks()
 
 
 def extractive_summary(previous: str, messages: list[dict]) -> str:
@@ -91,15 +91,12 @@ async def remember(user_id: ObjectId, coach) -> bool:
 
 def remember_later(user_id: ObjectId, coach) -> None:
     """remember() as a task of its own: the reply that triggered it never waits for it."""
-    task = asyncio.create_task(_remember_quietly(user_id, coach))
-    _tasks.add(task)
-    task.add_done_callback(_tasks.discard)
+    _tasks.start(_remember_quietly(user_id, coach))
 
 
 async def settled() -> None:
     """Wait for the summaries being written (benches and tests: the next reply's cost alone)."""
-    while _tasks:
-        await asyncio.gather(*list(_tasks), return_exceptions=True)
+    await _tasks.settled()
 
 
 async def _remember_quietly(user_id: ObjectId, coach) -> None:

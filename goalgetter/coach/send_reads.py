@@ -17,10 +17,6 @@ from goalgetter.data import chat_messages
 from goalgetter.data import goals as goals_data
 
 
-def in_check_in(gate: GateView) -> bool:
-    return bool(gate.access.meeting_id) and gate.series is not None
-
-
 @dataclass(frozen=True)
 class SendReads:
     """What a send reads at once, after the gate: the stored message with the history and
@@ -34,7 +30,7 @@ class SendReads:
     async def read(cls, user_id: ObjectId, gate: GateView, message: str, retrying: bool):
         """Raises what storing the message raised (nothing was sent); the other reads' errors
         wait for check(), as the message is stored by then."""
-        archive = series_archive(user_id, gate.series) if in_check_in(gate) else _nothing()
+        archive = series_archive(user_id, gate.series) if gate.in_check_in else _nothing()
         stored, goals, archived = await asyncio.gather(
             _store_message(user_id, message, retrying),
             goals_data.goals_with_content(user_id),
